@@ -1,5 +1,6 @@
 // `pnpm bench [name…]`: runs the named benchmarks (all when none is named). They print figures and
 // assert nothing: speed targets are read from these numbers, never from timed tests.
+export {}; // a module, so top-level await works
 const benches: Record<string, { about: string; run: () => Promise<unknown> }> = {
   boot: {
     about: 'start-up to ready, restart, /healthz cost',
