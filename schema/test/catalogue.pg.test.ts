@@ -14,7 +14,11 @@ import {
   syncedTables,
   type Table,
 } from '../src';
+import { freshDatabase } from '../../tests/support/postgres';
 import { readCatalogue, type Catalogue, type CatalogueTable } from './catalogue';
+
+/** The migration runner's own bookkeeping table: not part of the data model. */
+const RUNNER_TABLE = 'schema_migrations';
 
 function migrationFiles(): string[] {
   const dir = fileURLToPath(MIGRATIONS_DIR);
@@ -43,6 +47,7 @@ async function catalogueOf(db: PGlite, schema = 'public'): Promise<Catalogue> {
 
 let server: Catalogue;
 let replica: Catalogue;
+let production: Catalogue;
 
 beforeAll(async () => {
   const db = await PGlite.create();
@@ -51,6 +56,17 @@ beforeAll(async () => {
   await db.exec(localSchemaSql({ schema: 'replica' }));
   replica = await catalogueOf(db, 'replica');
   await db.close();
+
+  // The same migrations through the real runner on the real Postgres the server runs.
+  const database = await freshDatabase({ migrate: true });
+  try {
+    production = await readCatalogue(
+      async <Row>(sql: string) => (await database.pool.query(sql)).rows as Row[],
+    );
+    production.tables.delete(RUNNER_TABLE);
+  } finally {
+    await database.drop();
+  }
 });
 
 describe('the migrations and the table descriptors', () => {
@@ -77,6 +93,12 @@ describe('the migrations and the table descriptors', () => {
 
   it('[SC4] every table has a primary key and every synced key is a client-made uuid or a natural key', () => {
     for (const table of allTables) expect(table.primaryKey.length, table.name).toBeGreaterThan(0);
+  });
+});
+
+describe('the server Postgres', () => {
+  it('[SC12] the migration runner on the server Postgres makes the same catalogue as PGlite', () => {
+    expect(production).toEqual(server);
   });
 });
 
