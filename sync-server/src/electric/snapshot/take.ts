@@ -1,0 +1,109 @@
+// The IO of a shape's initial snapshot (SPEC.md SN1, SN5, SN6): one REPEATABLE READ READ ONLY
+// transaction; `pg_current_snapshot()` and WAL positions first, then the rows through a cursor in
+// batches, every value in Postgres text form (the type's output function, as pgoutput prints it).
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { type Lsn, parseLsn } from '../replication/lsn';
+import { setLocalDisplaySettingsSql } from './display-settings';
+import { type PgSnapshot, type SnapshotPosition, parsePgSnapshot } from './visibility';
+
+/** Column name -> Postgres text output, null for SQL NULL. */
+export type Row = Record<string, string | null>;
+
+export interface SnapshotQuery {
+  readonly table: { readonly schema: string; readonly name: string };
+  /** In the order rows should list them; quoted here, so any name is safe. */
+  readonly columns: readonly string[];
+  /**
+   * A boolean SQL expression over the row, built and validated by the engine (never raw client
+   * text), with `$1`… placeholders for `params`.
+   */
+  readonly where?: string;
+  readonly params?: readonly (string | null)[];
+}
+
+export interface SnapshotStart extends SnapshotPosition {
+  /** `pg_current_wal_lsn()`, as Electric reads it beside the snapshot. */
+  readonly walLsn: Lsn;
+  readonly snapshot: PgSnapshot;
+}
+
+export interface SnapshotSink {
+  /** Called once, before any row: the engine can start judging streamed transactions by it. */
+  start(info: SnapshotStart): void | Promise<void>;
+  /** Rows in batches; the next batch is fetched only after this settles. */
+  rows(batch: readonly Row[]): void | Promise<void>;
+}
+
+export interface SnapshotResult extends SnapshotStart {
+  readonly rowCount: number;
+}
+
+/** Every value comes back as the text Postgres sent: no type parsing at all. */
+const TEXT_TYPES: pg.CustomTypesConfig = { getTypeParser: () => (value: string) => value };
+
+export function snapshotSql(query: SnapshotQuery): string {
+  if (query.columns.length === 0) throw new RangeError('A snapshot needs at least one column.');
+  const columns = query.columns.map((c) => pg.escapeIdentifier(c)).join(', ');
+  const table = `${pg.escapeIdentifier(query.table.schema)}.${pg.escapeIdentifier(query.table.name)}`;
+  return `select ${columns} from ${table}${query.where ? ` where ${query.where}` : ''}`;
+}
+
+/**
+ * Takes the snapshot on a connection of its own from `pool` (held until the last batch is handled).
+ * Memory holds one batch at a time, whatever the table's size.
+ */
+export async function takeSnapshot(
+  pool: pg.Pool,
+  query: SnapshotQuery,
+  sink: SnapshotSink,
+  options: { batchSize?: number } = {},
+): Promise<SnapshotResult> {
+  const batchSize = options.batchSize ?? 1000;
+  const sql = snapshotSql(query);
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('begin isolation level repeatable read read only');
+    await client.query(setLocalDisplaySettingsSql());
+    // The transaction's snapshot is taken by this first statement; the insert LSN is read after it.
+    const { rows } = await client.query<{ snapshot: string; wal_lsn: string; insert_lsn: string }>(
+      `select pg_current_snapshot()::text as snapshot, pg_current_wal_lsn()::text as wal_lsn,
+              pg_current_wal_insert_lsn()::text as insert_lsn`,
+    );
+    const head = rows[0] as { snapshot: string; wal_lsn: string; insert_lsn: string };
+    const info: SnapshotStart = {
+      snapshot: parsePgSnapshot(head.snapshot),
+      walLsn: parseLsn(head.wal_lsn),
+      horizonLsn: parseLsn(head.insert_lsn),
+    };
+    await sink.start(info);
+
+    const names = query.columns;
+    const cursor = client.query(
+      new Cursor<(string | null)[]>(sql, [...(query.params ?? [])], { rowMode: 'array', types: TEXT_TYPES }),
+    );
+    let rowCount = 0;
+    try {
+      for (;;) {
+        const values = await cursor.read(batchSize);
+        if (values.length === 0) break;
+        rowCount += values.length;
+        // fromEntries keeps a column named `__proto__` as a plain key.
+        await sink.rows(
+          values.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null]))),
+        );
+      }
+    } finally {
+      await cursor.close();
+    }
+    await client.query('commit');
+    return { ...info, rowCount };
+  } catch (error) {
+    broken = true;
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}

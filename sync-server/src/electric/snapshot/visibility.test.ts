@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { displaySettingsOptions, setLocalDisplaySettingsSql } from './display-settings';
+import { isInSnapshot, isVisibleInSnapshot, parsePgSnapshot, widenXid } from './visibility';
+
+const EPOCH = 2n ** 32n;
+
+describe('parsePgSnapshot', () => {
+  it('[SN2] reads xmin:xmax:xip', () => {
+    expect(parsePgSnapshot('10:20:12,15')).toEqual({ xmin: 10n, xmax: 20n, xip: [12n, 15n] });
+    expect(parsePgSnapshot('10:10:')).toEqual({ xmin: 10n, xmax: 10n, xip: [] });
+    expect(parsePgSnapshot(`${5n * EPOCH + 3n}:${5n * EPOCH + 9n}:`).xmax).toBe(5n * EPOCH + 9n);
+  });
+
+  it('[SN2] rejects text that is not a consistent snapshot, with the text in the message', () => {
+    expect(() => parsePgSnapshot('10:20')).toThrow(/"10:20" is not a pg_snapshot/);
+    expect(() => parsePgSnapshot('10:20:25')).toThrow(/consistent/);
+    expect(() => parsePgSnapshot('30:20:')).toThrow(/consistent/);
+  });
+});
+
+describe('isVisibleInSnapshot', () => {
+  const snapshot = parsePgSnapshot('100:110:103,107');
+
+  it('[SN2] below xmin is visible', () => {
+    expect(isVisibleInSnapshot(99, snapshot)).toBe(true);
+  });
+  it('[SN2] at or above xmax is not visible', () => {
+    expect(isVisibleInSnapshot(110, snapshot)).toBe(false);
+    expect(isVisibleInSnapshot(500, snapshot)).toBe(false);
+  });
+  it('[SN2] in progress (xip) is not visible, finished between xmin and xmax is', () => {
+    expect(isVisibleInSnapshot(103, snapshot)).toBe(false);
+    expect(isVisibleInSnapshot(107, snapshot)).toBe(false);
+    expect(isVisibleInSnapshot(100, snapshot)).toBe(true);
+    expect(isVisibleInSnapshot(104, snapshot)).toBe(true);
+  });
+  it('[SN2] a 64-bit xid is compared as is', () => {
+    expect(isVisibleInSnapshot(99n, snapshot)).toBe(true);
+    expect(isVisibleInSnapshot(103n, snapshot)).toBe(false);
+  });
+});
+
+describe('xid wraparound', () => {
+  it('[SN4] a 32-bit xid widens to the epoch nearest the reference', () => {
+    expect(widenXid(5, 3n * EPOCH + 10n)).toBe(3n * EPOCH + 5n);
+    // Just before an epoch boundary, a small xid is the next epoch's; just after, a large one the last's.
+    expect(widenXid(3, 3n * EPOCH - 2n)).toBe(3n * EPOCH + 3n);
+    expect(widenXid(0xfffffffe, 3n * EPOCH + 2n)).toBe(3n * EPOCH - 2n);
+    expect(widenXid(7, 7n)).toBe(7n);
+  });
+
+  it('[SN4] a snapshot across an epoch boundary judges 32-bit xids as Postgres does', () => {
+    // xmin in epoch 4 near its end, xmax in epoch 5: pgoutput sends only the low 32 bits.
+    const xmin = 5n * EPOCH - 5n;
+    const xmax = 5n * EPOCH + 5n;
+    const snapshot = { xmin, xmax, xip: [5n * EPOCH - 2n, 5n * EPOCH + 1n] };
+    const low = (x: bigint): number => Number(x % EPOCH);
+    expect(isVisibleInSnapshot(low(xmin - 1n), snapshot)).toBe(true);
+    expect(isVisibleInSnapshot(low(5n * EPOCH - 3n), snapshot)).toBe(true);
+    expect(isVisibleInSnapshot(low(5n * EPOCH - 2n), snapshot)).toBe(false);
+    expect(isVisibleInSnapshot(low(5n * EPOCH), snapshot)).toBe(true);
+    expect(isVisibleInSnapshot(low(5n * EPOCH + 1n), snapshot)).toBe(false);
+    expect(isVisibleInSnapshot(low(xmax), snapshot)).toBe(false);
+    expect(isVisibleInSnapshot(low(xmax + 1000n), snapshot)).toBe(false);
+  });
+
+  it('[SN4] a value outside 32 bits is refused', () => {
+    expect(() => widenXid(2 ** 32, 0n)).toThrow(/32-bit/);
+    expect(() => widenXid(-1, 0n)).toThrow(/32-bit/);
+  });
+});
+
+describe('isInSnapshot', () => {
+  const position = { snapshot: parsePgSnapshot('100:110:103'), horizonLsn: 1_000n };
+
+  it('[SN3] a commit at or past the horizon is never in the snapshot, whatever its xid', () => {
+    expect(isInSnapshot({ xid: 50, commitLsn: 1_000n }, position)).toBe(false);
+    expect(isInSnapshot({ xid: 50, commitLsn: 5_000n }, position)).toBe(false);
+  });
+
+  it('[SN2] before the horizon the xid decides', () => {
+    expect(isInSnapshot({ xid: 50, commitLsn: 999n }, position)).toBe(true);
+    expect(isInSnapshot({ xid: 103, commitLsn: 999n }, position)).toBe(false);
+    expect(isInSnapshot({ xid: 110, commitLsn: 999n }, position)).toBe(false);
+  });
+});
+
+describe('display settings', () => {
+  it('[SN5] the same settings go to the snapshot transaction and the replication connection', () => {
+    expect(setLocalDisplaySettingsSql()).toBe(
+      "set local bytea_output = 'hex'; set local DateStyle = 'ISO, DMY'; set local TimeZone = 'UTC'; " +
+        "set local extra_float_digits = '1'; set local IntervalStyle = 'iso_8601'",
+    );
+    expect(displaySettingsOptions()).toBe(
+      '-c bytea_output=hex -c DateStyle=ISO,\\ DMY -c TimeZone=UTC -c extra_float_digits=1 -c IntervalStyle=iso_8601',
+    );
+  });
+});
