@@ -1,7 +1,7 @@
 // Every table of the database, in migration order, with its sync class. A table missing here fails
 // the catalogue test, so a new table cannot ship without saying whether it may leave the server.
 import type { Table } from './table';
-import { identities, sessions, users } from './tables/accounts';
+import { identities, oidcLogins, sessions, users } from './tables/accounts';
 import { blocks, communities, follows, memberships } from './tables/communities';
 import {
   checkIns,
@@ -74,6 +74,7 @@ export const tables = {
   reports,
   receipts,
   auditLog,
+  oidcLogins,
 } as const satisfies Record<string, Table>;
 
 export type TableKey = keyof typeof tables;

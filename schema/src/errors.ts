@@ -22,6 +22,22 @@ export const ErrorCode = {
   migrationsDiverged: 'migrations_diverged',
   migrationFailed: 'migration_failed',
   webNotBuilt: 'web_not_built',
+  // accounts and sessions (sync-server/src/auth)
+  invalidCredentials: 'invalid_credentials',
+  weakPassword: 'weak_password',
+  signupRefused: 'signup_refused',
+  csrfOriginMismatch: 'csrf_origin_mismatch',
+  oidcUnknownProvider: 'oidc_unknown_provider',
+  oidcFailed: 'oidc_failed',
+  oidcDenied: 'oidc_denied',
+  // write path (POST /api/mutations) and the domain rejections of mutations (schema/src/mutations)
+  unknownMutation: 'unknown_mutation',
+  batchTooLarge: 'batch_too_large',
+  mutationIdTaken: 'mutation_id_taken',
+  alreadyMember: 'already_member',
+  notMember: 'not_member',
+  lastAdmin: 'last_admin',
+  slugTaken: 'slug_taken',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

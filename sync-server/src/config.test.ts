@@ -25,6 +25,7 @@ describe('parseConfig', () => {
       seedDemo: true,
       embeddedPg: { port: 54329, portExplicit: false },
       shape: { secret: undefined, chunkBytes: 10485760, longPollMs: 20000, allowDelete: false },
+      auth: { publicUrl: undefined, trustProxy: false, allowedOrigins: [], dev: false, oidcProviders: [] },
     } satisfies Config);
   });
 

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { parseAuthConfig, type AuthConfig } from './auth/config';
 import { LOG_LEVELS, type LogLevel } from './log';
 
 export const REPO_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,6 +36,8 @@ export interface Config {
     portExplicit: boolean;
   };
   shape: ShapeConfig;
+  /** PUBLIC_URL, TRUST_PROXY, ALLOWED_ORIGINS, OIDC_PROVIDERS + OIDC_<NAME>_* (see auth/config). */
+  auth: AuthConfig;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -136,7 +139,9 @@ export function parseConfig(
       errors.push(`Invalid ${name}=${shown}: ${spec.fix}.`);
     }
   }
-  if (errors.length > 0) return { ok: false, errors };
+  const auth = parseAuthConfig(env);
+  if (!auth.ok) errors.push(...auth.errors);
+  if (errors.length > 0 || !auth.ok) return { ok: false, errors };
 
   const v = parsed as Parsed;
   const userPath = (value: string) => path.resolve(ctx.cwd, value);
@@ -162,6 +167,7 @@ export function parseConfig(
         longPollMs: v.SHAPE_LONG_POLL_MS ?? 20_000,
         allowDelete: v.SHAPE_ALLOW_DELETE ?? false,
       },
+      auth: auth.config,
     },
   };
 }

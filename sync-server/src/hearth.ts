@@ -11,9 +11,11 @@ import { startEmbeddedPostgres, isPortFree } from './db/embedded';
 import { acquireInstanceLock } from './db/lock';
 import { migrate } from './db/migrations';
 import { preflight } from './db/preflight';
+import { authRoutes, resolveSession } from './auth';
 import { buildApp } from './http/app';
 import type { Logger } from './log';
 import { seedDemoIfEmpty, type SeedSummary } from './seed/seed';
+import { mutationRoutes } from './writes/routes';
 
 export class PortInUseError extends Error {
   readonly code = ErrorCode.portInUse;
@@ -111,7 +113,11 @@ export async function startHearth(config: Config, options: StartOptions): Promis
       migrations: files,
       webDist: config.webDist,
       log,
-      ...(options.routes ? { routes: options.routes } : {}),
+      routes: [
+        authRoutes({ pool, config: config.auth }),
+        mutationRoutes({ pool, resolveSession }),
+        ...(options.routes ?? []),
+      ],
     });
     undo.push(() => app.close());
     try {

@@ -6,6 +6,10 @@ const benches: Record<string, { about: string; run: () => Promise<unknown> }> = 
     about: 'start-up to ready, restart, /healthz cost',
     run: async () => (await import('./boot')).run(),
   },
+  writes: {
+    about: 'mutations/s and latency through POST /api/mutations, 50 clients',
+    run: async () => (await import('./writes')).run(),
+  },
   route: {
     about: 'shape routing cost per change with 1,000 and 10,000 shapes',
     run: () => import('../../sync-server/src/electric/bench/route.bench'),

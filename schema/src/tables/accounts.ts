@@ -61,3 +61,20 @@ export const sessions = defineTable({
   },
 });
 export type SessionRow = Row<typeof sessions>;
+
+/** An OpenID Connect sign-in between the redirect to the provider and its callback (0006_auth.sql). */
+export const oidcLogins = defineTable({
+  name: 'oidc_logins',
+  sync: 'server-only',
+  primaryKey: ['id'],
+  columns: {
+    id: col.uuid(),
+    state_hash: col.bytea(),
+    provider: col.text(),
+    code_verifier: col.text(),
+    nonce: col.text(),
+    created_at: col.timestamptz().defaulted(),
+    expires_at: col.timestamptz(),
+  },
+});
+export type OidcLoginRow = Row<typeof oidcLogins>;

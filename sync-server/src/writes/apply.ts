@@ -1,0 +1,150 @@
+// The IO shell of the write path: each planned mutation in its own transaction on one connection.
+// The receipt row is claimed first (INSERT … ON CONFLICT DO NOTHING): the primary key makes a
+// concurrent replay of the same id wait for the first and then find its receipt, so a mutation is
+// applied at most once (ARCHITECTURE.md invariant 2; SPEC.md WP4, WP8).
+import type { FastifyBaseLogger } from 'fastify';
+import type pg from 'pg';
+import { ErrorCode } from '@hearth/schema/errors';
+import type { MutationContext, MutationOutcome, SiteRole, Tx } from '@hearth/schema/mutations/index';
+import { HttpError } from '../http/errors';
+import { classifyFailure, notAttempted, outcomeOfReceipt, type StoredReceipt } from './outcome';
+import type { PlannedMutation } from './plan';
+
+/** Who is writing: from the session, never from the body. */
+export interface Caller {
+  readonly userId: string;
+  readonly siteRole: SiteRole;
+}
+
+export interface ApplyOptions {
+  readonly clock: () => Date;
+  readonly log: FastifyBaseLogger;
+}
+
+class ConnectionBroken extends Error {}
+
+async function storedOutcome(
+  client: pg.PoolClient,
+  step: PlannedMutation,
+  caller: Caller,
+): Promise<MutationOutcome> {
+  const { rows } = await client.query<StoredReceipt>(
+    `select user_id, mutation, status, error_code, error_message from receipts where id = $1`,
+    [step.id],
+  );
+  const receipt = rows[0];
+  // Claimed by a transaction that then rolled back: nothing is stored, so the client sends it again.
+  if (!receipt) return notAttempted(step.id);
+  return outcomeOfReceipt(step.id, receipt, { userId: caller.userId, name: step.name });
+}
+
+async function rollback(client: pg.PoolClient): Promise<void> {
+  try {
+    await client.query('rollback');
+  } catch (error) {
+    throw new ConnectionBroken('rollback failed', { cause: error });
+  }
+}
+
+/** One mutation, one transaction: claim the receipt, authorize, apply, commit. */
+export async function applyOne(
+  client: pg.PoolClient,
+  step: PlannedMutation,
+  caller: Caller,
+  options: ApplyOptions,
+): Promise<MutationOutcome> {
+  const tx: Tx = { query: (sql, params) => client.query(sql, params) };
+  const ctx: MutationContext = {
+    userId: caller.userId,
+    siteRole: caller.siteRole,
+    now: options.clock(),
+    mutationId: step.id,
+  };
+  try {
+    await client.query('begin');
+    const claim = await client.query(
+      `insert into receipts (id, user_id, mutation, status, created_at) values ($1, $2, $3, 'accepted', $4)
+       on conflict (id) do nothing`,
+      [step.id, caller.userId, step.name, ctx.now],
+    );
+    if (claim.rowCount === 0) {
+      await client.query('rollback');
+      return await storedOutcome(client, step, caller);
+    }
+    const facts = await step.mutation.authorize(tx, step.args, ctx);
+    await step.mutation.apply(tx, step.args, ctx, facts);
+    await client.query('commit');
+    return { id: step.id, status: 'accepted' };
+  } catch (error) {
+    await rollback(client);
+    const failure = classifyFailure(error);
+    if (failure.kind === 'retry') {
+      options.log.error(
+        { err: error, mutationId: step.id, mutation: step.name },
+        'mutation failed; the client will retry',
+      );
+      return { id: step.id, status: 'retry', code: failure.code, message: failure.message };
+    }
+    // [WP6] The apply is rolled back; the rejection is recorded in its own statement (transaction).
+    const recorded = await client.query(
+      `insert into receipts (id, user_id, mutation, status, error_code, error_message, created_at)
+       values ($1, $2, $3, 'rejected', $4, $5, $6)
+       on conflict (id) do nothing`,
+      [step.id, caller.userId, step.name, failure.code, failure.message, ctx.now],
+    );
+    if (recorded.rowCount === 0) return await storedOutcome(client, step, caller);
+    return { id: step.id, status: 'rejected', code: failure.code, message: failure.message };
+  }
+}
+
+/**
+ * The batch in order on one connection. A mutation to retry stops the batch: it and the ones after
+ * it come back as `retry` (WP7), so the client's outbox keeps its order.
+ */
+export async function applyBatch(
+  pool: Pick<pg.Pool, 'connect'>,
+  steps: readonly PlannedMutation[],
+  caller: Caller,
+  options: ApplyOptions,
+): Promise<MutationOutcome[]> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    options.log.error({ err: error }, 'no database connection for a mutation batch');
+    throw new HttpError(
+      503,
+      ErrorCode.unavailable,
+      'The database is unavailable right now; send the changes again shortly.',
+    );
+  }
+  let broken: Error | undefined;
+  const outcomes: MutationOutcome[] = [];
+  try {
+    for (const step of steps) {
+      if (outcomes.at(-1)?.status === 'retry') {
+        outcomes.push(notAttempted(step.id));
+        continue;
+      }
+      try {
+        outcomes.push(await applyOne(client, step, caller, options));
+      } catch (error) {
+        // The connection itself failed (rollback or the receipt write): retry from here on.
+        broken = error instanceof Error ? error : new Error(String(error));
+        options.log.error(
+          { err: error, mutationId: step.id },
+          'database connection failed during a mutation',
+        );
+        outcomes.push({
+          id: step.id,
+          status: 'retry',
+          code: ErrorCode.unavailable,
+          message: 'The database connection failed; send it again.',
+        });
+      }
+    }
+  } finally {
+    client.release(broken);
+  }
+  return outcomes;
+}

@@ -1,0 +1,72 @@
+// `POST /api/mutations` (SPEC.md): session first (401 before the body is even parsed), then the whole
+// body planned (400 refuses the batch, nothing applied), then each mutation in its own transaction.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { ErrorCode } from '@hearth/schema/errors';
+import { MUTATION_LIMITS, mutationNamed, type MutationResponse } from '@hearth/schema/mutations/index';
+import { HttpError } from '../http/errors';
+import { applyBatch, type Caller } from './apply';
+import { planBatch } from './plan';
+
+export const MUTATIONS_PATH = '/api/mutations';
+
+export interface MutationRoutesDeps {
+  /** The server's pool; each request holds one connection while its batch runs. */
+  readonly pool: Pick<pg.Pool, 'connect'>;
+  /** The session of a request (auth's `resolveSession`), or null when nobody is signed in. */
+  readonly resolveSession: (request: FastifyRequest) => Promise<Caller | null>;
+  /** The server's clock for `ctx.now` (tests freeze it). */
+  readonly clock?: () => Date;
+}
+
+/** Registers the mutation endpoint in its own encapsulated scope (its JSON parser stays local). */
+export function mutationRoutes(deps: MutationRoutesDeps): (app: FastifyInstance) => Promise<void> {
+  const clock = deps.clock ?? (() => new Date());
+  return async (app) => {
+    await app.register((scope, _options, done) => {
+      const callers = new WeakMap<FastifyRequest, Caller>();
+
+      // [WP1] Who is asking is settled before the body is read.
+      scope.addHook('onRequest', async (request) => {
+        const session = await deps.resolveSession(request);
+        if (!session)
+          throw new HttpError(
+            401,
+            ErrorCode.unauthenticated,
+            'Sign in to send changes; your session is missing or ended.',
+          );
+        callers.set(request, { userId: session.userId, siteRole: session.siteRole });
+      });
+
+      // [WP2] JSON only, parsed here: a clear 400 for bad JSON (keys are checked by the plan), 415 otherwise.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser(
+        'application/json',
+        { parseAs: 'string', bodyLimit: MUTATION_LIMITS.maxBodyBytes },
+        (_request, body, done) => {
+          try {
+            done(null, JSON.parse(body as string));
+          } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            done(
+              new HttpError(400, ErrorCode.badRequest, `The body is not valid JSON: ${reason}.`),
+              undefined,
+            );
+          }
+        },
+      );
+
+      scope.post(MUTATIONS_PATH, { bodyLimit: MUTATION_LIMITS.maxBodyBytes }, async (request, reply) => {
+        const caller = callers.get(request);
+        if (!caller) throw new HttpError(401, ErrorCode.unauthenticated, 'Sign in to send changes.');
+        const plan = planBatch(request.body, mutationNamed);
+        void reply.header('cache-control', 'no-store');
+        if (!plan.ok) return reply.code(400).send(plan.error);
+        const outcomes = await applyBatch(deps.pool, plan.steps, caller, { clock, log: request.log });
+        const response: MutationResponse = { outcomes };
+        return response;
+      });
+      done();
+    });
+  };
+}
