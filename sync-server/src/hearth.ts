@@ -12,10 +12,12 @@ import { acquireInstanceLock } from './db/lock';
 import { migrate } from './db/migrations';
 import { preflight } from './db/preflight';
 import { authRoutes, resolveSession } from './auth';
+import { startShapeEngine } from './electric/engine/start';
 import { buildApp } from './http/app';
 import type { Logger } from './log';
 import { seedDemoIfEmpty, type SeedSummary } from './seed/seed';
 import { mutationRoutes } from './writes/routes';
+import { loadOrCreateShapeSecret } from './shape-secret';
 
 export class PortInUseError extends Error {
   readonly code = ErrorCode.portInUse;
@@ -40,6 +42,8 @@ export interface Hearth {
   seeded: SeedSummary | null;
   app: FastifyInstance;
   pool: pg.Pool;
+  /** What trusted callers of /v1/shape must send as `secret` (SHAPE_SECRET, or the one made for DATA_DIR). */
+  shapeSecret: string;
   stop(): Promise<void>;
 }
 
@@ -108,12 +112,27 @@ export async function startHearth(config: Config, options: StartOptions): Promis
 
     const seeded = config.seedDemo ? await seedDemoIfEmpty(pool, log) : null;
 
+    // The shape engine: logical replication into shape logs under DATA_DIR, served at /v1/shape.
+    const shapeSecret = config.shape.secret ?? loadOrCreateShapeSecret(config.dataDir);
+    const shapes = await startShapeEngine({
+      pool,
+      databaseUrl,
+      dataDir: config.dataDir,
+      config: { ...config.shape, secret: shapeSecret },
+      log,
+    });
+    // Pushed before app.close, so it runs after the HTTP server stopped holding live requests.
+    undo.push(() => shapes.stop());
+    // Replication must be streaming before we say we are up: a broken slot fails the boot, loudly.
+    await shapes.ready;
+
     const app = await buildApp({
       pool,
       migrations: files,
       webDist: config.webDist,
       log,
       routes: [
+        shapes.routes,
         authRoutes({ pool, config: config.auth }),
         mutationRoutes({ pool, resolveSession }),
         ...(options.routes ?? []),
@@ -136,6 +155,7 @@ export async function startHearth(config: Config, options: StartOptions): Promis
       seeded,
       app,
       pool,
+      shapeSecret,
       stop,
     };
   } catch (error) {

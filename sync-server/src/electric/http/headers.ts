@@ -1,0 +1,89 @@
+// Pure header rules of the shape endpoint (SPEC.md SE36, protocol doc §2.1, §2.3): CORS that exposes
+// the electric-* headers (a browser client throws MissingHeadersError without them), the secret check,
+// and the exact error bodies Electric writes.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ErrorCode } from '@hearth/schema/errors';
+import type { Query } from '../shape-request';
+
+export const EXPOSED_HEADERS = [
+  'electric-cursor',
+  'electric-handle',
+  'electric-has-data',
+  'electric-offset',
+  'electric-schema',
+  'electric-up-to-date',
+  'electric-internal-known-error',
+  'retry-after',
+].join(',');
+
+export const ALLOWED_METHODS = 'GET, POST, HEAD, DELETE, OPTIONS';
+
+/** CORS on every shape response: the request's Origin echoed (or `*`), the electric-* headers exposed. */
+export function corsHeaders(origin: string | undefined): Record<string, string> {
+  return {
+    'access-control-allow-origin': origin ?? '*',
+    'access-control-allow-methods': ALLOWED_METHODS,
+    'access-control-expose-headers': EXPOSED_HEADERS,
+    ...(origin ? { vary: 'origin' } : {}),
+  };
+}
+
+/** The preflight answer: 204, a day of max-age, the request headers the client sends. */
+export function preflightHeaders(
+  origin: string | undefined,
+  requested: string | undefined,
+): Record<string, string> {
+  return {
+    ...corsHeaders(origin),
+    'access-control-max-age': '86400',
+    'access-control-allow-headers': requested ?? 'if-none-match, traceparent, content-type',
+  };
+}
+
+function single(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' || value === undefined ? value : value[value.length - 1];
+}
+
+/** `secret` (or the deprecated `api_secret`) must equal SHAPE_SECRET when one is set. Constant time. */
+export function secretAccepted(query: Query, secret: string | undefined): boolean {
+  if (secret === undefined) return true;
+  const given = single(query.secret) ?? single(query.api_secret);
+  if (given === undefined) return false;
+  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(secret));
+}
+
+/** Electric's 401 body, plus Hearth's typed code. */
+export const UNAUTHORIZED_BODY = {
+  code: ErrorCode.unauthenticated,
+  message: 'Unauthorized - Invalid API secret',
+} as const;
+
+/** The 400 Electric sends for an offset past the shape's tail (protocol doc §2.4). */
+export const OUT_OF_BOUNDS_BODY = {
+  message: 'Invalid request',
+  errors: { offset: ['out of bounds for this shape'] },
+} as const;
+
+/** Query params that make up the shape definition (everything else is per request). */
+export function definitionCacheKey(query: Query, schemaVersion: number): string {
+  const params = Object.keys(query)
+    .filter((k) => k.startsWith('params['))
+    .sort()
+    .map((k) => [k, single(query[k])]);
+  return JSON.stringify([
+    schemaVersion,
+    single(query.table),
+    single(query.where),
+    single(query.columns),
+    single(query.replica),
+    single(query.log),
+    params,
+  ]);
+}
+
+/** The request without its definition parts: validating it checks only offset, handle and live flags. */
+export function requestOnlyQuery(query: Query): Query {
+  const { table, replica, log, offset, handle, live, live_sse, experimental_live_sse, cursor } = query;
+  return { table, replica, log, offset, handle, live, live_sse, experimental_live_sse, cursor };
+}

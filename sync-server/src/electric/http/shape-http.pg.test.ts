@@ -1,0 +1,388 @@
+// The HTTP surface against a real Postgres and the real engine, with raw fetch: the exact headers,
+// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, type FreshDatabase } from '../../../../tests/support/postgres';
+import Fastify from 'fastify';
+import { silentLogger } from '../../log';
+import { ShapeEngine } from '../engine/shape-engine';
+import {
+  TEST_SHAPE_CONFIG,
+  dropTestSlot,
+  removeDataDir,
+  startTestShapeServer,
+  type TestShapeServer,
+} from '../engine/testing';
+import { MemoryShapeLogStore } from '../storage/memory-store';
+import { shapeRoutes } from './shape-routes';
+
+const SECRET = 'a-test-secret-of-32-characters!!';
+let db: FreshDatabase;
+let server: TestShapeServer;
+
+beforeAll(async () => {
+  db = await freshDatabase({ migrate: true });
+  await db.pool.query(`
+    create table items (id int primary key, title text not null, n int, tags text[], price numeric(10,2));
+    insert into items values (1, 'one', 10, '{a,b}', 1.50), (2, 'two', 20, null, null);
+    create table "Odd Name" (id int primary key, "has,comma" text);
+  `);
+  server = await startTestShapeServer({ db, config: { secret: SECRET, longPollMs: 1000 } });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await dropTestSlot(db);
+  await db.drop();
+  if (server) removeDataDir(server.dataDir);
+});
+
+function shapeUrl(params: Record<string, string>, secret: string | null = SECRET): string {
+  const url = new URL(server.shapeUrl);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  if (secret !== null) url.searchParams.set('secret', secret);
+  return url.toString();
+}
+
+async function get(params: Record<string, string>, init?: RequestInit): Promise<Response> {
+  return fetch(shapeUrl(params), init);
+}
+
+interface Message {
+  headers: Record<string, unknown>;
+  key?: string;
+  value?: Record<string, string | null>;
+}
+
+async function initial(
+  params: Record<string, string>,
+): Promise<{ handle: string; offset: string; body: Message[] }> {
+  const res = await get({ ...params, offset: '-1' });
+  expect(res.status).toBe(200);
+  return {
+    handle: res.headers.get('electric-handle') as string,
+    offset: res.headers.get('electric-offset') as string,
+    body: (await res.json()) as Message[],
+  };
+}
+
+describe('GET /v1/shape', () => {
+  it('[SE36] answers 401 without the secret and with a wrong one', async () => {
+    for (const secret of [null, 'wrong']) {
+      const res = await fetch(shapeUrl({ table: 'items', offset: '-1' }, secret));
+      expect(res.status).toBe(401);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.json()).toMatchObject({ message: 'Unauthorized - Invalid API secret' });
+    }
+  });
+
+  it('[SE31][SE37][SE49] offset=-1 returns the snapshot and snapshot-end, never up-to-date, with the schema', async () => {
+    const res = await get({ table: 'items', offset: '-1' });
+    expect(res.status).toBe(200);
+    const handle = res.headers.get('electric-handle') as string;
+    expect(handle).toMatch(/^\d+-\d+$/);
+    expect(res.headers.get('electric-offset')).toBe('0_2');
+    expect(res.headers.has('electric-up-to-date')).toBe(false);
+    expect(res.headers.get('cache-control')).toBe(
+      'public, max-age=604800, s-maxage=3600, stale-while-revalidate=2629746',
+    );
+    expect(res.headers.get('etag')).toBe(`"${handle}:-1:0_2"`);
+    expect(JSON.parse(res.headers.get('electric-schema') as string)).toEqual({
+      id: { type: 'int4', pk_index: 0, not_null: true },
+      title: { type: 'text', not_null: true },
+      n: { type: 'int4' },
+      tags: { type: 'text', dims: 1 },
+      price: { type: 'numeric', precision: 10, scale: 2 },
+    });
+    const body = (await res.json()) as Message[];
+    expect(body.map((m) => m.key ?? m.headers.control)).toEqual([
+      '"public"."items"/"1"',
+      '"public"."items"/"2"',
+      'snapshot-end',
+    ]);
+    expect(body[0]).toEqual({
+      headers: { operation: 'insert', relation: ['public', 'items'] },
+      key: '"public"."items"/"1"',
+      value: { id: '1', title: 'one', n: '10', tags: '{a,b}', price: '1.50' },
+    });
+  });
+
+  it('[SE49] the -1 response stays byte-identical after new writes; the next read carries them', async () => {
+    const first = await initial({ table: 'items', where: 'n >= 10' });
+    const before = await (await get({ table: 'items', where: 'n >= 10', offset: '-1' })).text();
+    await db.pool.query(`insert into items values (3, 'three', 30, null, null)`);
+    const live = await get({
+      table: 'items',
+      where: 'n >= 10',
+      offset: first.offset,
+      handle: first.handle,
+      live: 'true',
+    });
+    const again = await get({ table: 'items', where: 'n >= 10', offset: '-1' });
+    expect(await again.text()).toBe(before);
+    const changes = (await live.json()) as Message[];
+    expect(changes.map((m) => m.headers.operation ?? m.headers.control)).toEqual(['insert', 'up-to-date']);
+    await db.pool.query('delete from items where id = 3');
+  });
+
+  it('[SE48] concurrent first requests for one definition share one shape and one snapshot', async () => {
+    const params = { table: 'items', where: 'n between 1 and 100', offset: '-1' };
+    const responses = await Promise.all(Array.from({ length: 6 }, () => get(params)));
+    const handles = new Set(responses.map((r) => r.headers.get('electric-handle')));
+    expect(handles.size).toBe(1);
+    const bodies = new Set(await Promise.all(responses.map((r) => r.text())));
+    expect(bodies.size).toBe(1);
+  });
+
+  it('[SE28][SE29] catch-up ends with up-to-date; If-None-Match answers 304', async () => {
+    const { handle, offset } = await initial({ table: 'items' });
+    const res = await get({ table: 'items', handle, offset });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('electric-up-to-date')).toBe('');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=60, stale-while-revalidate=300');
+    const body = (await res.json()) as Message[];
+    expect(body.at(-1)?.headers.control).toBe('up-to-date');
+    expect(typeof body.at(-1)?.headers.global_last_seen_lsn).toBe('string');
+    const tag = res.headers.get('etag') as string;
+    const cached = await get({ table: 'items', handle, offset }, { headers: { 'if-none-match': tag } });
+    expect(cached.status).toBe(304);
+    expect(await cached.text()).toBe('');
+  });
+
+  it('[SE33] a live request is held until a commit touches the shape, then returns it with a cursor', async () => {
+    const { handle, offset } = await initial({ table: 'items', where: 'id = 4' });
+    const pending = get({ table: 'items', where: 'id = 4', handle, offset, live: 'true' });
+    await db.pool.query(`insert into items values (4, 'four', 40, '{x}', 4)`);
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(res.headers.get('electric-cursor')).toMatch(/^\d+$/);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=5, stale-while-revalidate=5');
+    expect(res.headers.has('electric-schema')).toBe(false);
+    const body = (await res.json()) as Message[];
+    expect(body[0]).toMatchObject({
+      headers: { operation: 'insert', relation: ['public', 'items'], last: true },
+      key: '"public"."items"/"4"',
+      value: { id: '4', title: 'four', n: '40', tags: '{x}', price: '4.00' },
+    });
+    expect(body[1]?.headers).toEqual({
+      control: 'up-to-date',
+      global_last_seen_lsn: body[0]?.headers.lsn,
+    });
+  });
+
+  it('[SE33] a live request that sees no commit ends with 200 [up-to-date], has-data false and a unique etag', async () => {
+    const { handle, offset } = await initial({ table: 'items', where: 'id = 999' });
+    const res = await get({ table: 'items', where: 'id = 999', handle, offset, live: 'true' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('electric-has-data')).toBe('false');
+    expect(res.headers.get('electric-offset')).toBe(offset);
+    expect(res.headers.get('etag')?.split(':')).toHaveLength(4);
+    const body = (await res.json()) as Message[];
+    expect(body).toHaveLength(1);
+    expect(body[0]?.headers.control).toBe('up-to-date');
+  });
+
+  it('[SE34] an unknown or mismatched handle answers 409 must-refetch with the current handle', async () => {
+    const { handle } = await initial({ table: 'items' });
+    const unknown = await get({ table: 'items', handle: '1-1', offset: '0_0' });
+    expect(unknown.status).toBe(409);
+    expect(unknown.headers.get('electric-handle')).toBe(handle);
+    expect(unknown.headers.get('cache-control')).toBe('public, max-age=60, must-revalidate');
+    expect(await unknown.json()).toEqual([{ headers: { control: 'must-refetch' } }]);
+    const mismatched = await get({ table: 'items', where: 'n > 1', handle, offset: '0_0' });
+    expect(mismatched.status).toBe(409);
+    expect(mismatched.headers.get('electric-handle')).not.toBe(handle);
+  });
+
+  it('[SE34] DELETE rotates the shape: its handle answers 409 and a new handle is never a reused one', async () => {
+    const { handle, offset } = await initial({ table: 'items', columns: 'id,title' });
+    const held = get({ table: 'items', columns: 'id,title', handle, offset, live: 'true' });
+    const del = await fetch(shapeUrl({ table: 'items', handle }), { method: 'DELETE' });
+    expect(del.status).toBe(202);
+    const res = await held;
+    expect(res.status).toBe(409);
+    const fresh = res.headers.get('electric-handle');
+    expect(fresh).toBeTruthy();
+    expect(fresh).not.toBe(handle);
+    const again = await fetch(shapeUrl({ table: 'items', handle }), { method: 'DELETE' });
+    expect(again.status).toBe(404);
+  });
+
+  it('[SE34] TRUNCATE rotates the shapes of the table', async () => {
+    await db.pool.query(`create table scratch (id int primary key); insert into scratch values (1)`);
+    const { handle, offset } = await initial({ table: 'scratch' });
+    const held = get({ table: 'scratch', handle, offset, live: 'true' });
+    await db.pool.query('truncate scratch');
+    const res = await held;
+    expect(res.status).toBe(409);
+    const fresh = res.headers.get('electric-handle') as string;
+    expect(fresh).not.toBe(handle);
+    const after = await initial({ table: 'scratch' });
+    expect(after.handle).toBe(fresh);
+    expect(after.body.map((m) => m.headers.control ?? m.key)).toEqual(['snapshot-end']);
+  });
+
+  it("[SE6] invalid requests get Electric's 400 bodies", async () => {
+    const res = await get({ table: 'items', offset: '-1', where: '1 x 1' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('surrogate-control')).toBe('no-store');
+    expect(await res.json()).toEqual({
+      message: 'Invalid request',
+      errors: { where: ['At location 17: syntax error at or near "x"'] },
+    });
+    const missing = await get({ table: 'nope', offset: '-1' });
+    expect(await missing.json()).toEqual({
+      message: 'Invalid request',
+      errors: {
+        table: [
+          'Table "public"."nope" does not exist. If the table name contains capitals or special characters you must quote it.',
+        ],
+      },
+    });
+  });
+
+  it('[SE1][SE2] quoted table and column names work end to end', async () => {
+    await db.pool.query(`insert into "Odd Name" values (1, 'a,b')`);
+    const { body } = await initial({ table: 'public."Odd Name"', columns: 'id,"has,comma"' });
+    expect(body[0]).toMatchObject({ key: '"public"."Odd Name"/"1"', value: { id: '1', 'has,comma': 'a,b' } });
+  });
+
+  it('[SE36] CORS exposes the electric headers; OPTIONS is a 204 preflight', async () => {
+    const res = await get({ table: 'items', offset: '-1' }, { headers: { origin: 'http://example.test' } });
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://example.test');
+    expect(res.headers.get('access-control-expose-headers')).toContain('electric-handle');
+    const pre = await fetch(server.shapeUrl, { method: 'OPTIONS' });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-max-age')).toBe('86400');
+  });
+
+  it('[SE36] /v1/health says active once the stream runs', async () => {
+    const res = await fetch(`${server.url}/v1/health?secret=${SECRET}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-cache, no-store, must-revalidate');
+    expect(await res.json()).toEqual({ status: 'active' });
+  });
+});
+
+describe('schema changes, overload and start-up', () => {
+  it('[SE34] a lost replication slot rotates every shape: held requests get 409', async () => {
+    const { handle, offset } = await initial({ table: 'items', where: 'id = 777' });
+    const held = get({ table: 'items', where: 'id = 777', handle, offset, live: 'true' });
+    // Cut the walsender and drop the slot before the client reconnects (it backs off first).
+    for (;;) {
+      const { rows } = await db.pool.query<{ dropped: boolean }>(
+        `select pg_terminate_backend(active_pid) is not null as dropped from pg_replication_slots where slot_name = $1`,
+        [db.name],
+      );
+      try {
+        await db.pool.query('select pg_drop_replication_slot($1)', [db.name]);
+        break;
+      } catch (error) {
+        // Still active (the client reconnected first): cut it again.
+        if ((error as { code?: string }).code !== '55006' || rows.length === 0) throw error;
+      }
+    }
+    const res = await held;
+    expect(res.status).toBe(409);
+    expect(res.headers.get('electric-handle')).not.toBe(handle);
+    // The engine streams from the new slot: a new write reaches the new shape.
+    const fresh = await initial({ table: 'items', where: 'id = 777' });
+    const live = get({
+      table: 'items',
+      where: 'id = 777',
+      handle: fresh.handle,
+      offset: fresh.offset,
+      live: 'true',
+    });
+    await db.pool.query(`insert into items values (777, 'lucky', 7, null, null)`);
+    const body = (await (await live).json()) as Message[];
+    expect(body[0]?.key).toBe('"public"."items"/"777"');
+  });
+
+  it('[SE50] a schema change of the table rotates its shapes: the old handle answers 409', async () => {
+    await db.pool.query(
+      `create table evolving (id int primary key, a text); insert into evolving values (1, 'x')`,
+    );
+    const { handle, offset } = await initial({ table: 'evolving' });
+    const held = get({ table: 'evolving', handle, offset, live: 'true' });
+    await db.pool.query(`alter table evolving add column b int; insert into evolving values (2, 'y', 2)`);
+    const res = await held;
+    expect(res.status).toBe(409);
+    const fresh = await initial({ table: 'evolving' });
+    expect(fresh.handle).not.toBe(handle);
+    expect(fresh.body.map((m) => m.value)).toEqual([
+      { id: '1', a: 'x', b: null },
+      { id: '2', a: 'y', b: '2' },
+      undefined,
+    ]);
+  });
+
+  it("[SE51] the snapshot filters rows with the shape's where, prefiltered by Postgres on pinned columns", async () => {
+    await db.pool.query(`
+      create table people (id uuid primary key, team text, age int);
+      insert into people values
+        ('00000000-0000-0000-0000-000000000001', 'red', 30),
+        ('00000000-0000-0000-0000-000000000002', 'blue', 40),
+        ('00000000-0000-0000-0000-000000000003', 'red', null);
+    `);
+    const { body } = await initial({ table: 'people', where: `team = 'red' and age > 20` });
+    expect(body.map((m) => m.value?.id ?? m.headers.control)).toEqual([
+      '00000000-0000-0000-0000-000000000001',
+      'snapshot-end',
+    ]);
+    const byId = await initial({ table: 'people', where: `id in ('00000000000000000000000000000002')` });
+    expect(byId.body.map((m) => m.value?.team ?? m.headers.control)).toEqual(['blue', 'snapshot-end']);
+  });
+
+  it('[SE55] too many held live requests get 503 with Retry-After', async () => {
+    const app = Fastify();
+    await shapeRoutes({
+      engine: server.running.engine,
+      config: { ...TEST_SHAPE_CONFIG, secret: SECRET },
+      maxHeldRequests: 0,
+    })(app);
+    const { handle, offset } = await initial({ table: 'items', where: 'id = 12345' });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/shape?table=items&where=${encodeURIComponent('id = 12345')}&handle=${handle}&offset=${offset}&live=true&secret=${SECRET}`,
+    });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.json()).toMatchObject({ code: 'unavailable' });
+    await app.close();
+  });
+
+  it('[SE55] shape creations past the limit get 503 with Retry-After', async () => {
+    const busyDb = { ...db, name: `${db.name}_busy` };
+    const busy = await startTestShapeServer({ db: busyDb, extra: { engine: { maxPendingCreations: 0 } } });
+    try {
+      const res = await fetch(`${busy.shapeUrl}?table=items&offset=-1`);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { message: string }).message).toMatch(/being created already/);
+    } finally {
+      await busy.stop();
+      await dropTestSlot(busyDb);
+      removeDataDir(busy.dataDir);
+    }
+  });
+
+  it('[SE36] before the stream runs, health says starting (202) and shape requests get 503', async () => {
+    const engine = new ShapeEngine({
+      pool: db.pool,
+      databaseUrl: db.url,
+      store: new MemoryShapeLogStore({ chunkBytes: 1024 }),
+      log: silentLogger(),
+    });
+    const app = Fastify();
+    await shapeRoutes({ engine, config: TEST_SHAPE_CONFIG })(app);
+    const health = await app.inject({ method: 'GET', url: '/v1/health' });
+    expect(health.statusCode).toBe(202);
+    expect(health.json()).toEqual({ status: 'starting' });
+    const shape = await app.inject({ method: 'GET', url: '/v1/shape?table=items&offset=-1' });
+    expect(shape.statusCode).toBe(503);
+    expect(shape.headers['retry-after']).toBe('5');
+    await app.close();
+    await engine.stop();
+  });
+});

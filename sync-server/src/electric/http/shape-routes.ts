@@ -1,0 +1,559 @@
+// The HTTP surface of the shape engine, Electric's Shape API v1 (SPEC.md SE33–SE37, SE49, SE53–SE56;
+// protocol doc §2): GET /v1/shape (initial, catch-up, long-poll, SSE), DELETE and OPTIONS /v1/shape,
+// GET /v1/health. The protocol rules are the pure core's (caching.ts, messages.ts, offset.ts); this
+// file reads the log and writes them out.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
+import { ErrorCode } from '@hearth/schema/errors';
+import type { ShapeConfig } from '../../config';
+import { cacheControl, etag, ifNoneMatchHits, nextCursor, type CacheConfig } from '../caching';
+import { parseRelation } from '../identifiers';
+import { MUST_REFETCH_BODY, responseBody, upToDateLsn, upToDateMessage } from '../messages';
+import { BEFORE_ALL, compareOffsets, formatOffset, type LogOffset } from '../offset';
+import {
+  validateShapeDefinition,
+  validateShapeRequest,
+  paramsFromQuery,
+  type InvalidRequest,
+  type Query,
+  type ShapeDefinition,
+  type ShapeRequest,
+  type Validated,
+} from '../shape-request';
+import { isShapeNotFound } from '../storage/errors';
+import type { ReadResult } from '../storage/store';
+import { ENGINE_REASONS, ShapeEngineError } from '../engine/errors';
+import type { ShapeEngine, ShapeView } from '../engine/shape-engine';
+import {
+  OUT_OF_BOUNDS_BODY,
+  UNAUTHORIZED_BODY,
+  corsHeaders,
+  definitionCacheKey,
+  preflightHeaders,
+  requestOnlyQuery,
+  secretAccepted,
+} from './headers';
+
+export interface ShapeRouteOptions {
+  readonly engine: ShapeEngine;
+  readonly config: ShapeConfig;
+  readonly cache?: Partial<CacheConfig>;
+  /** Live requests held at once before new ones get 503 (SE55). Default 20,000. */
+  readonly maxHeldRequests?: number;
+  /** Seconds a 503 asks the client to wait. Default 5. */
+  readonly retryAfterSeconds?: number;
+  /** SSE: a comment line after this much silence (protocol doc §2.10). Default 21 s. */
+  readonly sseKeepAliveMs?: number;
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+type Headers = Record<string, string>;
+
+/** A log read and the watermark taken just before it. */
+interface Snapshot {
+  readonly read: ReadResult;
+  readonly watermark: bigint;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const SHUTDOWN = 'server closing';
+
+export function shapeRoutes(options: ShapeRouteOptions): (app: FastifyInstance) => Promise<void> {
+  return async (app) => {
+    const shapes = new ShapeHttp(options);
+    app.get('/v1/shape', (request, reply) => shapes.get(request, reply));
+    app.delete('/v1/shape', (request, reply) => shapes.delete(request, reply));
+    app.options('/v1/shape', (request, reply) => shapes.preflight(request, reply));
+    app.get('/v1/health', (request, reply) => shapes.health(request, reply));
+    // Held requests end when the server closes, or close() would wait out their long poll.
+    app.addHook('preClose', (done) => {
+      shapes.closeHeld();
+      done();
+    });
+    await Promise.resolve();
+  };
+}
+
+class ShapeHttp {
+  private readonly engine: ShapeEngine;
+  private readonly cacheConfig: CacheConfig;
+  private readonly definitions = new LRUCache<string, ShapeDefinition>({ max: 2000 });
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly inflight = new Map<string, Promise<Snapshot>>();
+  private readonly bodies = new WeakMap<ReadResult, Map<string, string>>();
+  private held = 0;
+  private uniqueTag = 0n;
+  private readonly holding = new Set<AbortController>();
+  private closing = false;
+
+  constructor(private readonly options: ShapeRouteOptions) {
+    this.engine = options.engine;
+    this.cacheConfig = { maxAgeSeconds: 60, staleAgeSeconds: 300, sseTimeoutMs: 60_000, ...options.cache };
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  closeHeld(): void {
+    this.closing = true;
+    for (const abort of this.holding) abort.abort(SHUTDOWN);
+  }
+
+  /** An abort signal for a held request: the client going away, or the server closing. */
+  private hold(reply: FastifyReply): { signal: AbortSignal; release: () => void } {
+    const abort = new AbortController();
+    const onClose = (): void => abort.abort();
+    reply.raw.once('close', onClose);
+    this.holding.add(abort);
+    this.held++;
+    return {
+      signal: abort.signal,
+      release: () => {
+        this.held--;
+        this.holding.delete(abort);
+        reply.raw.off('close', onClose);
+      },
+    };
+  }
+
+  // ---- GET /v1/shape ----
+
+  async get(request: FastifyRequest, reply: FastifyReply, retried = false): Promise<FastifyReply> {
+    const query = request.query as Query;
+    void reply.headers(corsHeaders(request.headers.origin));
+    if (!secretAccepted(query, this.options.config.secret)) return this.unauthorized(reply);
+    if (!this.engine.ready || this.closing) {
+      return this.unavailable(reply, 'The shape engine is starting or stopping; retry shortly.');
+    }
+    const validated = await this.validate(query);
+    if (!validated.ok) return this.invalid(reply, validated.error);
+    const req = validated.value;
+    try {
+      if (req.offset === 'now' || req.offset === BEFORE_ALL) {
+        const shape = await this.engine.shapeFor(req.definition);
+        if (req.offset === 'now') return this.now_(request, reply, shape);
+        return await this.respond(request, reply, shape, req, BEFORE_ALL, 'initial');
+      }
+      const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
+      if (!shape || shape.definition.key !== req.definition.key)
+        return await this.mustRefetch(reply, req.definition);
+      const offset = req.offset;
+      if (!(await this.withinBounds(shape, offset))) return this.outOfBounds(reply);
+      if (!req.live) return await this.respond(request, reply, shape, req, offset, 'catch-up');
+      if (req.liveSse) return await this.sse(request, reply, shape, req, offset);
+      return await this.longPoll(request, reply, shape, req, offset);
+    } catch (error) {
+      // The table changed under the request: validate it again against the new table, once.
+      const stale =
+        error instanceof ShapeEngineError &&
+        (error.reason === ENGINE_REASONS.schemaChanged || error.reason === ENGINE_REASONS.tableGone);
+      if (stale && !retried) return this.get(request, reply, true);
+      if (error instanceof ShapeEngineError) return this.unavailable(reply, error.message);
+      if (isShapeNotFound(error)) return this.mustRefetch(reply, req.definition);
+      throw error;
+    }
+  }
+
+  /**
+   * Validates the request like Electric (SE6). A definition seen before is taken from a cache keyed by
+   * its params and the engine's schema version, so a live poll does not parse its where clause again.
+   */
+  private async validate(query: Query): Promise<Validated<ShapeRequest>> {
+    const key = definitionCacheKey(query, this.engine.schemaVersion);
+    const cached = this.definitions.get(key);
+    if (cached) {
+      const checked = validateShapeRequest(requestOnlyQuery(query), () => cached.table);
+      return checked.ok ? { ok: true, value: { ...checked.value, definition: cached } } : checked;
+    }
+    const tableText = typeof query.table === 'string' ? query.table : undefined;
+    const relation = tableText === undefined ? undefined : parseRelation(tableText);
+    const info = relation?.ok ? await this.engine.table(relation.value) : undefined;
+    const checked = validateShapeRequest(query, () => info?.schema);
+    if (checked.ok) this.definitions.set(key, checked.value.definition);
+    return checked;
+  }
+
+  /** An offset past the tail is held for half a long poll, then refused (protocol doc §2.4). */
+  private async withinBounds(shape: ShapeView, offset: LogOffset): Promise<boolean> {
+    const limit = (): boolean => {
+      const tail = this.engine.tail(shape.handle);
+      // `(tail lsn + 1)_0` is what an SSE up-to-date hands out (SE54): no transaction commits there.
+      return (
+        tail !== undefined && compareOffsets(offset, { tx: (tail.tx < 0n ? 0n : tail.tx) + 1n, op: 0 }) <= 0
+      );
+    };
+    if (limit()) return true;
+    const deadline = this.now() + this.options.config.longPollMs / 2;
+    while (this.now() < deadline) {
+      const tail = this.engine.tail(shape.handle);
+      if (tail === undefined) return true; // rotated: the read answers 409
+      const outcome = await this.engine.waitForChange(shape.handle, tail, {
+        timeoutMs: deadline - this.now(),
+      });
+      if (outcome !== 'changed') break;
+      if (limit()) return true;
+    }
+    return limit();
+  }
+
+  /**
+   * The log after `since`. Reads of one (handle, offset) started while one is in flight share it: the
+   * held requests an append wakes all read the same entries at once (SE53).
+   */
+  private read(shape: ShapeView, since: LogOffset): Promise<Snapshot> {
+    const key = `${shape.handle}|${formatOffset(since)}`;
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      // The watermark is taken before the read: every transaction at or below it is in the log read (SE35).
+      const watermark = this.engine.watermark;
+      pending = this.engine.read(shape.handle, since).then((read) => ({ read, watermark }));
+      this.inflight.set(key, pending);
+      const forget = (): void => {
+        if (this.inflight.get(key) === pending) this.inflight.delete(key);
+      };
+      pending.then(forget, forget);
+    }
+    return pending;
+  }
+
+  /** The JSON body of a read plus its control message, built once per shared read. */
+  private body(read: ReadResult, control: string | undefined): string {
+    let bodies = this.bodies.get(read);
+    if (!bodies) this.bodies.set(read, (bodies = new Map<string, string>()));
+    let body = bodies.get(control ?? '');
+    if (body === undefined) bodies.set(control ?? '', (body = responseBody(read.entries, control)));
+    return body;
+  }
+
+  /** A non-live or data-carrying live response, or 304 when If-None-Match names it (SE29). */
+  private async respond(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    shape: ShapeView,
+    req: ShapeRequest,
+    since: LogOffset,
+    mode: 'initial' | 'catch-up' | 'live',
+    ready?: Snapshot,
+  ): Promise<FastifyReply> {
+    const { read, watermark } = ready ?? (await this.read(shape, since));
+    const headers: Headers = {
+      'electric-handle': shape.handle,
+      'electric-offset': formatOffset(read.lastOffset),
+      'electric-has-data': 'true',
+      'cache-control': cacheControl({ kind: mode }, this.cacheConfig),
+      etag: etag(shape.handle, formatOffset(since), formatOffset(read.lastOffset)),
+    };
+    if (mode !== 'live') headers['electric-schema'] = shape.schemaHeader;
+    if (mode === 'live') headers['electric-cursor'] = this.cursor(req);
+    // An offset=-1 response never carries up-to-date, so it never changes (SE31).
+    const upToDate = read.upToDate && mode !== 'initial';
+    if (upToDate) headers['electric-up-to-date'] = '';
+    if (ifNoneMatchHits(request.headers['if-none-match'], headers.etag as string)) {
+      return reply.code(304).headers(headers).send();
+    }
+    const tail = read.lastOffset.tx > 0n ? read.lastOffset.tx : 0n;
+    const control = upToDate ? upToDateMessage(upToDateLsn(mode === 'live', watermark, tail)) : undefined;
+    return reply.code(200).headers(headers).type(JSON_TYPE).send(this.body(read, control));
+  }
+
+  /** offset=now: an immediate up-to-date at the shape's tail, no history (protocol doc §2.2). */
+  private now_(request: FastifyRequest, reply: FastifyReply, shape: ShapeView): FastifyReply {
+    const watermark = this.engine.watermark;
+    const tail = this.engine.tail(shape.handle) ?? BEFORE_ALL;
+    const headers: Headers = {
+      'electric-handle': shape.handle,
+      'electric-offset': formatOffset(tail),
+      'electric-has-data': 'false',
+      'electric-schema': shape.schemaHeader,
+      'electric-up-to-date': '',
+      'cache-control': cacheControl({ kind: 'catch-up' }, this.cacheConfig),
+      etag: etag(shape.handle, 'now', formatOffset(tail)),
+    };
+    if (ifNoneMatchHits(request.headers['if-none-match'], headers.etag as string)) {
+      return reply.code(304).headers(headers).send();
+    }
+    const lsn = upToDateLsn(false, watermark, tail.tx > 0n ? tail.tx : 0n);
+    return reply
+      .code(200)
+      .headers(headers)
+      .type(JSON_TYPE)
+      .send(responseBody([], upToDateMessage(lsn)));
+  }
+
+  /** Live long-poll (SE33): data at once if there is some, else held until a commit, a rotation or the timeout. */
+  private async longPoll(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+  ): Promise<FastifyReply> {
+    const first = await this.read(shape, offset);
+    if (first.read.entries.length > 0) return this.respond(request, reply, shape, req, offset, 'live', first);
+    const max = this.options.maxHeldRequests ?? 20_000;
+    if (this.held >= max)
+      return this.unavailable(reply, `${this.held} live requests are held already (the limit is ${max}).`);
+    const held = this.hold(reply);
+    try {
+      const outcome = await this.engine.waitForChange(shape.handle, offset, {
+        timeoutMs: this.options.config.longPollMs,
+        signal: held.signal,
+      });
+      switch (outcome) {
+        case 'changed':
+          return await this.respond(request, reply, shape, req, offset, 'live');
+        case 'timeout':
+          return this.emptyLive(reply, shape, req, offset);
+        case 'deleted':
+          // Rotated while held, maybe by a schema change: the definition is validated again.
+          return await this.mustRefetch(reply, await this.validate(request.query as Query));
+        case 'aborted':
+          // The client left (nobody reads this), or the server is closing (the client retries).
+          return this.unavailable(reply, 'The server is stopping; retry shortly.');
+      }
+    } finally {
+      held.release();
+    }
+  }
+
+  /** A long poll that saw no commit: 200 `[up-to-date]`, has-data false, an etag no CDN can revalidate. */
+  private emptyLive(
+    reply: FastifyReply,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+  ): FastifyReply {
+    const tail = this.engine.tail(shape.handle) ?? offset;
+    const lsn = upToDateLsn(true, this.engine.watermark, tail.tx > 0n ? tail.tx : 0n);
+    const headers: Headers = {
+      'electric-handle': shape.handle,
+      'electric-offset': formatOffset(offset),
+      'electric-has-data': 'false',
+      'electric-up-to-date': '',
+      'electric-cursor': this.cursor(req),
+      'cache-control': cacheControl({ kind: 'live' }, this.cacheConfig),
+      etag: etag(
+        shape.handle,
+        formatOffset(offset),
+        formatOffset(offset),
+        String(++this.uniqueTag) + '-' + this.now(),
+      ),
+    };
+    return reply
+      .code(200)
+      .headers(headers)
+      .type(JSON_TYPE)
+      .send(responseBody([], upToDateMessage(lsn)));
+  }
+
+  /**
+   * SSE (SE54): one event per log entry, an up-to-date after each batch that reaches the tail, a
+   * keep-alive comment after silence, closed after the SSE timeout or when the shape rotates (the
+   * client's next request then gets its 409).
+   */
+  private async sse(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+  ): Promise<FastifyReply> {
+    const max = this.options.maxHeldRequests ?? 20_000;
+    if (this.held >= max)
+      return this.unavailable(reply, `${this.held} live requests are held already (the limit is ${max}).`);
+    const held = this.hold(reply);
+    const raw = reply.raw;
+    reply.hijack();
+    try {
+      raw.writeHead(200, {
+        ...(reply.getHeaders() as Headers),
+        'content-type': 'text/event-stream',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'cache-control': cacheControl({ kind: 'live-sse' }, this.cacheConfig),
+        'electric-handle': shape.handle,
+        'electric-offset': formatOffset(offset),
+        'electric-cursor': this.cursor(req),
+      });
+      const keepAliveMs = this.options.sseKeepAliveMs ?? 21_000;
+      const deadline = this.now() + this.cacheConfig.sseTimeoutMs;
+      let since = offset;
+      while (!held.signal.aborted) {
+        const { read } = await this.read(shape, since);
+        if (read.entries.length > 0) {
+          let text = '';
+          for (const entry of read.entries) text += `data: ${entry}\n\n`;
+          since = read.lastOffset;
+          // The client resumes at `<lsn>_0`: tail + 1 keeps it past every op of the tail transaction.
+          if (read.upToDate) text += `data: ${upToDateMessage((since.tx > 0n ? since.tx : 0n) + 1n)}\n\n`;
+          raw.write(text);
+          continue;
+        }
+        const remaining = deadline - this.now();
+        if (remaining <= 0) break;
+        const outcome = await this.engine.waitForChange(shape.handle, since, {
+          timeoutMs: Math.min(remaining, keepAliveMs),
+          signal: held.signal,
+        });
+        if (outcome === 'timeout') {
+          if (this.now() >= deadline) break;
+          raw.write(': keep-alive\n\n');
+        } else if (outcome !== 'changed') break;
+      }
+    } catch (error) {
+      if (!isShapeNotFound(error)) request.log.error({ err: error }, 'SSE stream failed');
+    } finally {
+      held.release();
+      raw.end();
+    }
+    return reply;
+  }
+
+  /** 409 must-refetch with the definition's current handle, made if need be (SE34). */
+  private async mustRefetch(
+    reply: FastifyReply,
+    definition: ShapeDefinition | Validated<ShapeRequest>,
+  ): Promise<FastifyReply> {
+    let fresh: ShapeView | undefined;
+    const current =
+      'ok' in definition ? (definition.ok ? definition.value.definition : undefined) : definition;
+    try {
+      fresh = current ? await this.engine.shapeFor(current) : undefined;
+    } catch {
+      fresh = undefined;
+    }
+    const headers: Headers = {
+      'cache-control': cacheControl(
+        { kind: 'must-refetch', hasNewHandle: fresh !== undefined },
+        this.cacheConfig,
+      ),
+    };
+    if (fresh) headers['electric-handle'] = fresh.handle;
+    return reply.code(409).headers(headers).type(JSON_TYPE).send(MUST_REFETCH_BODY);
+  }
+
+  private cursor(req: ShapeRequest): string {
+    return nextCursor({
+      nowMs: this.now(),
+      longPollTimeoutMs: this.options.config.longPollMs,
+      clientCursor: req.cursor,
+      jitterSeconds: 1 + Math.floor(this.random() * 3600),
+    });
+  }
+
+  // ---- errors ----
+
+  private errorHeaders(reply: FastifyReply): FastifyReply {
+    return reply.headers({
+      'cache-control': cacheControl({ kind: 'error' }),
+      'surrogate-control': 'no-store',
+    });
+  }
+
+  private invalid(reply: FastifyReply, error: InvalidRequest): FastifyReply {
+    return this.errorHeaders(reply).code(400).type(JSON_TYPE).send(JSON.stringify(error.body));
+  }
+
+  private outOfBounds(reply: FastifyReply): FastifyReply {
+    return this.errorHeaders(reply).code(400).type(JSON_TYPE).send(JSON.stringify(OUT_OF_BOUNDS_BODY));
+  }
+
+  private unauthorized(reply: FastifyReply): FastifyReply {
+    return this.errorHeaders(reply).code(401).type(JSON_TYPE).send(JSON.stringify(UNAUTHORIZED_BODY));
+  }
+
+  /** 503 + Retry-After (SE55): starting, too many creations or held requests, snapshot failure. */
+  private unavailable(reply: FastifyReply, message: string): FastifyReply {
+    return this.errorHeaders(reply)
+      .code(503)
+      .header('retry-after', String(this.options.retryAfterSeconds ?? 5))
+      .type(JSON_TYPE)
+      .send(JSON.stringify({ code: ErrorCode.unavailable, message }));
+  }
+
+  // ---- DELETE, OPTIONS, health ----
+
+  /** DELETE /v1/shape (SE34): only with SHAPE_ALLOW_DELETE=true; by handle, or by definition. */
+  async delete(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const query = request.query as Query;
+    void reply.headers({
+      ...corsHeaders(request.headers.origin),
+      'cache-control': cacheControl({ kind: 'no-cache' }),
+    });
+    if (!secretAccepted(query, this.options.config.secret)) return this.unauthorized(reply);
+    if (!this.options.config.allowDelete) {
+      return reply
+        .code(405)
+        .type(JSON_TYPE)
+        .send(
+          JSON.stringify({
+            code: ErrorCode.forbidden,
+            message:
+              'Deleting shapes is disabled; start the server with SHAPE_ALLOW_DELETE=true to allow it.',
+          }),
+        );
+    }
+    const handle = typeof query.handle === 'string' && query.handle !== '' ? query.handle : undefined;
+    const tableText = typeof query.table === 'string' ? query.table : undefined;
+    const relation = tableText === undefined ? undefined : parseRelation(tableText);
+    const info = relation?.ok ? await this.engine.table(relation.value) : undefined;
+    const definition = validateShapeDefinition(
+      {
+        table: tableText,
+        columns: typeof query.columns === 'string' ? query.columns : undefined,
+        where: typeof query.where === 'string' ? query.where : undefined,
+        params: paramsFromQuery(query),
+        ...(query.replica === 'full' ? { replica: 'full' as const } : {}),
+        ...(query.log === 'changes_only' ? { log: 'changes_only' as const } : {}),
+      },
+      () => info?.schema,
+    );
+    if (!definition.ok) return this.invalid(reply, definition.error);
+    const target = handle ?? this.engine.currentHandle(definition.value);
+    const shape = target === undefined ? undefined : this.engine.find(target);
+    if (
+      !shape ||
+      (handle === undefined && shape.definition.key !== definition.value.key) ||
+      shape.definition.table.schema !== definition.value.table.schema ||
+      shape.definition.table.name !== definition.value.table.name
+    ) {
+      return reply
+        .code(404)
+        .type(JSON_TYPE)
+        .send(
+          JSON.stringify({
+            code: ErrorCode.notFound,
+            message: 'No such shape: it was already deleted, rotated or never created.',
+          }),
+        );
+    }
+    this.engine.deleteShape(shape.handle);
+    return reply.code(202).send();
+  }
+
+  preflight(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const requested = request.headers['access-control-request-headers'];
+    return reply
+      .code(204)
+      .headers(
+        preflightHeaders(request.headers.origin, typeof requested === 'string' ? requested : undefined),
+      )
+      .send();
+  }
+
+  /** `{"status":"active"}` once the stream runs; 202 `starting` before (SE36). */
+  health(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    const query = request.query as Query;
+    void reply.headers({
+      ...corsHeaders(request.headers.origin),
+      'cache-control': 'no-cache, no-store, must-revalidate',
+    });
+    if (!secretAccepted(query, this.options.config.secret)) return this.unauthorized(reply);
+    const active = this.engine.ready;
+    return reply
+      .code(active ? 200 : 202)
+      .type(JSON_TYPE)
+      .send(JSON.stringify({ status: active ? 'active' : 'starting' }));
+  }
+}
