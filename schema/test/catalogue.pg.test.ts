@@ -10,7 +10,9 @@ import {
   localSchemaSql,
   MIGRATION_FILE_PATTERN,
   MIGRATIONS_DIR,
+  overlayTableName,
   syncedColumnNames,
+  syncedTableName,
   syncedTables,
   type Table,
 } from '../src';
@@ -47,14 +49,33 @@ async function catalogueOf(db: PGlite, schema = 'public'): Promise<Catalogue> {
 
 let server: Catalogue;
 let replica: Catalogue;
+let overlay: Catalogue;
+let views: Map<string, string[]>;
+
+/** The replica's layers, kept apart from the server tables in `public` of the same database. */
+const REPLICA_SCHEMAS = { synced: 'replica', overlay: 'replica_overlay', views: 'replica_views' };
+
+async function viewColumnsOf(db: PGlite, schema: string): Promise<Map<string, string[]>> {
+  const { rows } = await db.query<{ view: string; column: string }>(
+    `select c.relname as view, a.attname as column from pg_attribute a
+       join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = $1 and c.relkind = 'v' and a.attnum > 0 order by c.relname, a.attnum`,
+    [schema],
+  );
+  const columns = new Map<string, string[]>();
+  for (const row of rows) columns.set(row.view, [...(columns.get(row.view) ?? []), row.column]);
+  return columns;
+}
 let production: Catalogue;
 
 beforeAll(async () => {
   const db = await PGlite.create();
   for (const sql of migrationFiles()) await db.exec(sql);
   server = await catalogueOf(db);
-  await db.exec(localSchemaSql({ schema: 'replica' }));
-  replica = await catalogueOf(db, 'replica');
+  await db.exec(localSchemaSql({ schemas: REPLICA_SCHEMAS }));
+  replica = await catalogueOf(db, REPLICA_SCHEMAS.synced);
+  overlay = await catalogueOf(db, REPLICA_SCHEMAS.overlay);
+  views = await viewColumnsOf(db, REPLICA_SCHEMAS.views);
   await db.close();
 
   // The same migrations through the real runner on the real Postgres the server runs.
@@ -104,13 +125,15 @@ describe('the server Postgres', () => {
 
 describe('the replica schema derived from the descriptors', () => {
   it('[SC5] holds exactly the synced tables', () => {
-    expect([...replica.tables.keys()].sort()).toEqual(syncedTables.map((table) => table.name).sort());
+    expect([...replica.tables.keys()].sort()).toEqual(
+      syncedTables.map((table) => syncedTableName(table.name)).sort(),
+    );
   });
 
   it.each(syncedTables.map((table) => [table.name, table] as const))(
     '[SC6] %s: has the synced columns with the server nullability and primary key',
     (name, table) => {
-      const local = replica.tables.get(name);
+      const local = replica.tables.get(syncedTableName(name));
       const remote = server.tables.get(name);
       const synced = syncedColumnNames(table);
       expect(local?.columns.map((column) => column.name)).toEqual(synced);
@@ -120,4 +143,24 @@ describe('the replica schema derived from the descriptors', () => {
       expect(local?.primaryKey).toEqual(remote?.primaryKey);
     },
   );
+
+  it.each(syncedTables.map((table) => [table.name, table] as const))(
+    '[SC14] %s: its overlay table has the synced columns, then mutation_id, op and seq',
+    (name, table) => {
+      const local = overlay.tables.get(overlayTableName(name));
+      expect(local?.columns.map((column) => column.name)).toEqual([
+        ...syncedColumnNames(table),
+        'mutation_id',
+        'op',
+        'seq',
+      ]);
+      expect(local?.primaryKey).toEqual(['seq']);
+    },
+  );
+
+  it('[SC15] the app reads one view per synced table, named after it, with exactly the synced columns', () => {
+    expect([...views.keys()].sort()).toEqual(syncedTables.map((table) => table.name).sort());
+    for (const table of syncedTables)
+      expect(views.get(table.name), table.name).toEqual(syncedColumnNames(table));
+  });
 });

@@ -1,27 +1,69 @@
-// App bar: Hearth's mark and name, and whether this device can reach the network right now.
+// App bar: Hearth's mark and name, and the status pill: offline / N pending / rejected / online
+// (web/src/outbox/SPEC.md OB14). The connection comes from the shell, the rest from the outbox.
+import { useOutboxStatus } from '../outbox/react';
+import type { OutboxStatus } from '../outbox/client';
+
 export function Header({ online }: { online: boolean }) {
+  const status = useOutboxStatus();
   return (
     <header className="header">
       <a className="brand" href="/" aria-label="Hearth home">
         <img className="brand-mark" src="/favicon.svg" alt="" width="32" height="32" />
         <span className="brand-name">Hearth</span>
       </a>
-      <StatusPill online={online} />
+      <StatusPill online={online} status={status} />
     </header>
   );
 }
 
-function StatusPill({ online }: { online: boolean }) {
+const changes = (n: number) => (n === 1 ? '1 change' : `${n} changes`);
+
+function pillText(online: boolean, status: OutboxStatus) {
+  const connection = online ? 'Connection: online' : 'Connection: offline';
+  const { pending, rejected } = status;
+  if (!online)
+    return {
+      state: 'offline',
+      text: pending > 0 ? `Offline · ${pending} pending` : 'Offline',
+      label: pending > 0 ? `${connection}, ${changes(pending)} waiting to send` : connection,
+      title: 'No network: you can keep working here; changes are sent when the network is back.',
+    };
+  if (rejected.length > 0)
+    return {
+      state: 'rejected',
+      text: `${rejected.length} rejected`,
+      label: `${connection}, ${changes(rejected.length)} refused by the server`,
+      title: rejected.map((entry) => entry.message).join('\n'),
+    };
+  if (pending > 0)
+    return {
+      state: 'pending',
+      text: `${pending} pending`,
+      label: `${connection}, ${changes(pending)} being sent`,
+      title: 'Connected: sending your changes.',
+    };
+  return {
+    state: 'online',
+    text: 'Online',
+    label: connection,
+    title: 'Connected: changes sync as they happen.',
+  };
+}
+
+function StatusPill({ online, status }: { online: boolean; status: OutboxStatus }) {
+  const { state, text, label, title } = pillText(online, status);
   return (
     <span
       className="pill"
-      data-state={online ? 'online' : 'offline'}
+      data-state={state}
+      data-pending={status.pending}
+      data-rejected={status.rejected.length}
       role="status"
-      aria-label={online ? 'Connection: online' : 'Connection: offline'}
-      title={online ? 'Connected: changes sync as they happen.' : 'No network: you can keep working here.'}
+      aria-label={label}
+      title={title}
     >
       <span className="pill-dot" aria-hidden="true" />
-      {online ? 'Online' : 'Offline'}
+      {text}
     </span>
   );
 }

@@ -1,13 +1,17 @@
 // Opens the shared local replica from a tab: starts this tab's copy of the replica worker and joins the
 // origin's leader through PGliteWorker. Failures arrive as typed ReplicaErrors.
+import { live, type PGliteWithLive } from '@electric-sql/pglite/live';
 import { PGliteWorker } from '@electric-sql/pglite/worker';
 import { countReplicaTables } from './local-schema';
 import { REPLICA_ERROR_CHANNEL, ReplicaError, ReplicaErrorCode, isReplicaErrorMessage } from './protocol';
 
 export const REPLICA_DATA_DIR = 'idb://hearth';
 
+/** The tab's handle on the shared database, with live queries (views, outbox status). */
+export type ReplicaDb = PGliteWorker & PGliteWithLive;
+
 export interface Replica {
-  readonly db: PGliteWorker;
+  readonly db: ReplicaDb;
   /** Tables the app can read, as the database itself reports them. */
   tableCount(): Promise<number>;
   close(): Promise<void>;
@@ -33,7 +37,7 @@ export async function openReplica(): Promise<Replica> {
       );
     });
   });
-  const db = new PGliteWorker(workerScript, { dataDir: REPLICA_DATA_DIR });
+  const db = new PGliteWorker(workerScript, { dataDir: REPLICA_DATA_DIR, extensions: { live } }) as ReplicaDb;
   try {
     await Promise.race([db.waitReady, failed]);
   } catch (error) {

@@ -3,6 +3,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
 import { localSchemaSql, localSchemaVersion } from '@hearth/schema';
+import { rebuildOverlay } from '../outbox/store';
 import { applyLocalSchema } from './local-schema';
 import { REPLICA_ERROR_CHANNEL, ReplicaError, ReplicaErrorCode, type ReplicaErrorMessage } from './protocol';
 
@@ -29,7 +30,8 @@ await worker({
       throw error;
     }
     try {
-      await applyLocalSchema(db, localSchemaSql(), localSchemaVersion());
+      // A new app version resets the derived layers; the outbox stays and re-lays its overlay (OB3).
+      await applyLocalSchema(db, localSchemaSql(), localSchemaVersion(), { afterReset: rebuildOverlay });
     } catch (cause) {
       const error = new ReplicaError(
         ReplicaErrorCode.SCHEMA_FAILED,
