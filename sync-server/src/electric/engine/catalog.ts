@@ -95,6 +95,8 @@ export async function loadTable(db: Pick<pg.Pool, 'query'>, ref: TableRef): Prom
  * `electric-schema` for the selected columns (SE37), as Electric writes it: `type` (the element type
  * for arrays) and `dims`, `pk_index`, `not_null: true`, and the type modifiers Postgres keeps in
  * `atttypmod` (`max_length`, `length`, `precision`, `scale`, `fields`, else `type_mod`).
+ * Non-ASCII characters (column and enum names) are `\uXXXX`-escaped: an HTTP header holds no UTF-8,
+ * and the client reads the same names back with JSON.parse.
  */
 export function schemaHeader(table: TableInfo, selected: readonly string[]): string {
   const wanted = new Set(selected);
@@ -109,7 +111,10 @@ export function schemaHeader(table: TableInfo, selected: readonly string[]): str
     Object.assign(entry, typeModifiers(column.elementType, column.typeMod));
     out[column.name] = entry;
   }
-  return JSON.stringify(out);
+  return JSON.stringify(out).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 const INTERVAL_FIELDS: Readonly<Record<number, string>> = {

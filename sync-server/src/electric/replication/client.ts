@@ -287,7 +287,9 @@ export class ReplicationClient {
       if (state?.confirmedFlushLsn != null) this.acks.atLeast(state.confirmedFlushLsn);
 
       const connection = client.connection as unknown as CopyBothConnection;
-      connection.on('copyData', (message) => this.enqueue(generation, { frame: message.chunk }));
+      // Copied: the chunk is a view into pg's read buffer, which it reuses for later socket data, and
+      // frames wait in the queue while the handler is busy.
+      connection.on('copyData', (message) => this.enqueue(generation, { frame: Buffer.from(message.chunk) }));
       const startLsn = this.acks.flushed;
       connection.once('replicationStart', () => {
         if (generation !== this.generation) return;
