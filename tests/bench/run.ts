@@ -10,6 +10,10 @@ const benches: Record<string, { about: string; run: () => Promise<unknown> }> = 
     about: 'mutations/s and latency through POST /api/mutations, 50 clients',
     run: async () => (await import('./writes')).run(),
   },
+  sync: {
+    about: 'shape engine: fan-out latency, ingest, initial sync, memory per live request',
+    run: async () => (await import('./sync')).run(),
+  },
   route: {
     about: 'shape routing cost per change with 1,000 and 10,000 shapes',
     run: () => import('../../sync-server/src/electric/bench/route.bench'),

@@ -1,0 +1,257 @@
+// A process of lightweight live shape clients for the sync bench: raw HTTP long-poll loops over one
+// keep-alive agent that read only the headers they must (offset, handle, cursor, has-data) and skip
+// the body, unless they look for an end marker in it. The official client costs milliseconds of CPU
+// per round trip; these cost what Node's HTTP parser costs, so the server is what gets measured.
+import http from 'node:http';
+import { serve } from './ipc';
+import { LoadMeter, monotonicMs } from './load';
+
+export interface LightClient {
+  readonly handle: string;
+  readonly offset: string;
+  /** This client's own where clause (one shape per client); else the shared params' shape. */
+  readonly where?: string;
+}
+
+export interface OpenArgs {
+  /** `http://host:port/v1/shape` */
+  readonly url: string;
+  /** Shared query params: table, secret … */
+  readonly params: Record<string, string>;
+  readonly clients: readonly LightClient[];
+  /** A client stops once a response body holds this text (the ingest bench's last change). */
+  readonly marker?: string;
+}
+
+interface Poller {
+  readonly base: URLSearchParams;
+  handle: string;
+  offset: string;
+  cursor: string | undefined;
+  readonly deliveries: number[];
+  done: number | undefined;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly sawMarker: boolean;
+  readonly at: number;
+}
+
+/** Requests connected at once while opening: bounded so the listen backlog never drops a SYN. */
+const OPEN_BATCH = 250;
+const MAX_UNAVAILABLE_RETRIES = 20;
+
+const meter = new LoadMeter();
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: Infinity });
+const pollers: Poller[] = [];
+const errors = new Map<string, number>();
+let emptyResponses = 0;
+/** reached[n]: clients with at least n data responses; finishedCount: clients that saw the marker. */
+const reached: number[] = [];
+let finishedCount = 0;
+let closing = false;
+let target: URL | undefined;
+let marker: Buffer | undefined;
+let waiters: { check: () => boolean }[] = [];
+
+function failed(what: string): void {
+  errors.set(what, (errors.get(what) ?? 0) + 1);
+  settle();
+}
+
+function settle(): void {
+  waiters = waiters.filter((w) => !w.check());
+}
+
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function get(path: string, onConnected?: () => void): Promise<Answer> {
+  const url = target as URL;
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { agent, host: url.hostname, port: url.port, path, method: 'GET' },
+      (response) => {
+        const hasData = header(response.headers, 'electric-has-data') !== 'false';
+        const look = marker !== undefined && hasData && response.statusCode === 200;
+        let tail: Buffer = Buffer.alloc(0);
+        let sawMarker = false;
+        if (look) {
+          const needle = marker as Buffer;
+          response.on('data', (chunk: Buffer) => {
+            if (sawMarker) return;
+            // Keep the end of the previous chunk: the marker may straddle two chunks.
+            const text = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
+            if (text.includes(needle)) sawMarker = true;
+            tail = text.subarray(Math.max(0, text.length - needle.length));
+          });
+        } else {
+          response.resume();
+        }
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            sawMarker,
+            at: monotonicMs(),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    if (onConnected) {
+      request.once('socket', (socket) => {
+        if (socket.connecting) socket.once('connect', onConnected);
+        else onConnected();
+      });
+    }
+    request.end();
+  });
+}
+
+async function poll(p: Poller, onConnected: () => void): Promise<void> {
+  let connected: (() => void) | undefined = onConnected;
+  let unavailable = 0;
+  while (!closing) {
+    const query = new URLSearchParams(p.base);
+    query.set('handle', p.handle);
+    query.set('offset', p.offset);
+    query.set('live', 'true');
+    if (p.cursor !== undefined) query.set('cursor', p.cursor);
+    let answer: Answer;
+    try {
+      answer = await get(`${(target as URL).pathname}?${query.toString()}`, connected);
+    } catch (error) {
+      connected?.();
+      if (!closing) failed(`network: ${(error as Error).message}`);
+      return;
+    }
+    connected = undefined;
+    if (answer.status === 503 && unavailable++ < MAX_UNAVAILABLE_RETRIES) {
+      failed('503 (retried)');
+      const seconds = Number(header(answer.headers, 'retry-after') ?? '1');
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0.1, seconds) * 1000));
+      continue;
+    }
+    if (answer.status !== 200) {
+      failed(`HTTP ${answer.status}`);
+      return;
+    }
+    p.offset = header(answer.headers, 'electric-offset') ?? p.offset;
+    p.handle = header(answer.headers, 'electric-handle') ?? p.handle;
+    p.cursor = header(answer.headers, 'electric-cursor') ?? p.cursor;
+    if (header(answer.headers, 'electric-has-data') === 'false') {
+      emptyResponses++;
+      continue;
+    }
+    p.deliveries.push(answer.at);
+    reached[p.deliveries.length] = (reached[p.deliveries.length] ?? 0) + 1;
+    if (answer.sawMarker) {
+      p.done = answer.at;
+      finishedCount++;
+      settle();
+      return;
+    }
+    settle();
+  }
+}
+
+/** No wait is open-ended: past this it fails, saying what never came. */
+const WAIT_LIMIT_MS = 120_000;
+
+function waitFor<T>(ready: () => T | undefined, missing: () => string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiters = waiters.filter((w) => w !== waiter);
+      reject(new Error(`${missing()} after ${WAIT_LIMIT_MS / 1000} s`));
+    }, WAIT_LIMIT_MS);
+    const check = (): boolean => {
+      if (errors.size > 0 && [...errors.keys()].some((k) => k !== '503 (retried)')) {
+        clearTimeout(timer);
+        reject(new Error(`clients failed: ${JSON.stringify(Object.fromEntries(errors))}`));
+        return true;
+      }
+      const value = ready();
+      if (value === undefined) return false;
+      clearTimeout(timer);
+      resolve(value);
+      return true;
+    };
+    const waiter = { check };
+    if (!check()) waiters.push(waiter);
+  });
+}
+
+const handlers = {
+  /** Starts one long-poll loop per client; resolves once every first request is connected. */
+  async open(arg: OpenArgs) {
+    target = new URL(arg.url);
+    marker = arg.marker === undefined ? undefined : Buffer.from(arg.marker);
+    for (let start = 0; start < arg.clients.length; start += OPEN_BATCH) {
+      const batch = arg.clients.slice(start, start + OPEN_BATCH);
+      await Promise.all(
+        batch.map(
+          (client) =>
+            new Promise<void>((connected) => {
+              const base = new URLSearchParams(arg.params);
+              if (client.where !== undefined) base.set('where', client.where);
+              const p: Poller = {
+                base,
+                handle: client.handle,
+                offset: client.offset,
+                cursor: undefined,
+                deliveries: [],
+                done: undefined,
+              };
+              pollers.push(p);
+              void poll(p, connected);
+            }),
+        ),
+      );
+    }
+    return pollers.length;
+  },
+  /** The time each client received its `round`-th data response (1-based), once all have. */
+  round(arg: { round: number }) {
+    return waitFor(
+      () =>
+        (reached[arg.round] ?? 0) >= pollers.length
+          ? Float64Array.from(pollers, (p) => p.deliveries[arg.round - 1] as number)
+          : undefined,
+      () =>
+        `${pollers.length - (reached[arg.round] ?? 0)} of ${pollers.length} clients got no write ${arg.round}`,
+    );
+  },
+  /** Once every client saw the marker: the first and last time one did. */
+  finished() {
+    return waitFor(
+      () => {
+        if (finishedCount < pollers.length) return undefined;
+        const times = pollers.map((p) => p.done as number);
+        return { first: Math.min(...times), last: Math.max(...times) };
+      },
+      () => `${pollers.length - finishedCount} of ${pollers.length} clients never got their last change`,
+    );
+  },
+  mark() {
+    meter.mark();
+  },
+  load() {
+    return meter.read();
+  },
+  /** Ends every loop (their sockets close) and reports what went wrong on the way. */
+  close() {
+    closing = true;
+    agent.destroy();
+    return { errors: Object.fromEntries(errors), emptyResponses };
+  },
+};
+
+export type LightClientsApi = typeof handlers;
+
+serve(handlers);
