@@ -38,6 +38,8 @@ export interface Config {
   shape: ShapeConfig;
   /** PUBLIC_URL, TRUST_PROXY, ALLOWED_ORIGINS, OIDC_PROVIDERS + OIDC_<NAME>_* (see auth/config). */
   auth: AuthConfig;
+  /** ELECTRIC_URL (+ ELECTRIC_SECRET): the gateway serves shapes from this Electric, not the in-process engine. */
+  electric?: { url: string; secret: string | undefined };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -115,6 +117,15 @@ const variables = {
     fix: 'use a whole number of milliseconds from 100 to 600000, e.g. SHAPE_LONG_POLL_MS=20000',
   },
   SHAPE_ALLOW_DELETE: { schema: boolean, fix: 'use true or false, e.g. SHAPE_ALLOW_DELETE=false' },
+  ELECTRIC_URL: {
+    schema: z.url({ protocol: /^https?$/ }),
+    fix: 'use the base URL of an Electric service, e.g. ELECTRIC_URL=http://localhost:3001, or unset it to use the in-process engine',
+  },
+  ELECTRIC_SECRET: {
+    schema: z.string().min(1),
+    fix: "use the Electric service's API secret, e.g. ELECTRIC_SECRET=$ELECTRIC_API_SECRET, or unset it",
+    secret: true,
+  },
 } satisfies Record<string, { schema: z.ZodType; fix: string; secret?: boolean }>;
 
 type Name = keyof typeof variables;
@@ -168,6 +179,9 @@ export function parseConfig(
         allowDelete: v.SHAPE_ALLOW_DELETE ?? false,
       },
       auth: auth.config,
+      ...(v.ELECTRIC_URL !== undefined
+        ? { electric: { url: v.ELECTRIC_URL, secret: v.ELECTRIC_SECRET } }
+        : {}),
     },
   };
 }

@@ -16,6 +16,7 @@ import { startShapeEngine } from './electric/engine/start';
 import { buildApp } from './http/app';
 import type { Logger } from './log';
 import { seedDemoIfEmpty, type SeedSummary } from './seed/seed';
+import { gatewayRoutes } from './gateway/routes';
 import { mutationRoutes } from './writes/routes';
 import { loadOrCreateShapeSecret } from './shape-secret';
 
@@ -135,6 +136,7 @@ export async function startHearth(config: Config, options: StartOptions): Promis
         shapes.routes,
         authRoutes({ pool, config: config.auth }),
         mutationRoutes({ pool, resolveSession }),
+        gatewayRoutes({ pool, resolveSession, shapeSecret, electric: config.electric }),
         ...(options.routes ?? []),
       ],
     });

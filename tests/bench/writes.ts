@@ -1,16 +1,19 @@
 // `pnpm bench writes`: mutations/s through the real POST /api/mutations (validated, authorized, applied,
 // receipt committed) of a real Hearth (embedded Postgres, temp DATA_DIR), 50 concurrent clients, one
-// user and session each. Prints per-request latency and throughput; asserts nothing.
-// Not measured here: POST to the receipt arriving in another client's replica (needs the sync engine).
+// user and session each; then the same load while each user's second device follows its `receipts`
+// shape live through the gateway (official client), measuring POST -> receipt arriving there.
+// Prints latency and throughput; asserts nothing.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ShapeStream, isChangeMessage, type Row } from '@electric-sql/client';
 import { newId } from '@hearth/schema/ids';
 import { parseConfig, REPO_ROOT } from '@hearth/sync-server/config';
 import { startHearth, type Hearth } from '@hearth/sync-server/hearth';
 import { silentLogger } from '@hearth/sync-server/log';
 import { SESSION_COOKIE } from '@hearth/sync-server/auth/session-logic';
+import { SHAPES_PATH } from '@hearth/sync-server/gateway/routes';
 import { MUTATIONS_PATH } from '@hearth/sync-server/writes/routes';
 import { createTestUser, type TestUser } from '@hearth/sync-server/writes/test-support/sessions';
 import { formatMs, median, percentile, printRow } from './stats';
@@ -96,6 +99,104 @@ async function runScenario(url: string, users: readonly TestUser[], communityId:
   printRow('    outcomes', [...statuses].map(([status, n]) => `${status} ${n}`).join(', '));
 }
 
+/** Each user's other device: a live ShapeStream on their `receipts` shape, through the gateway. */
+class ReceiptWatch {
+  private readonly sentAt = new Map<string, number>();
+  private readonly answeredAt = new Map<string, number>();
+  private readonly arrivedAt = new Map<string, number>();
+  private readonly streams: ShapeStream<Row>[] = [];
+  private drained: (() => void) | undefined;
+
+  /** Resolves once every user's stream is up to date. */
+  async start(baseUrl: string, users: readonly TestUser[]): Promise<void> {
+    await Promise.all(
+      users.map(
+        (user) =>
+          new Promise<void>((resolve, reject) => {
+            const stream = new ShapeStream<Row>({
+              url: `${baseUrl}${SHAPES_PATH}/receipts`,
+              headers: { cookie: `${SESSION_COOKIE}=${user.token}` },
+              onError: (error) => reject(error),
+            });
+            this.streams.push(stream);
+            stream.subscribe((messages) => {
+              const now = performance.now();
+              for (const message of messages) {
+                if (!isChangeMessage(message) || message.headers.operation !== 'insert') continue;
+                const id = message.value.id as string;
+                if (this.sentAt.has(id)) this.arrivedAt.set(id, now);
+              }
+              if (stream.isUpToDate) resolve();
+              if (this.arrivedAt.size === this.sentAt.size) this.drained?.();
+            });
+          }),
+      ),
+    );
+  }
+
+  /** Right before POSTing (the receipt's id is the mutation's id), and when the POST answered. */
+  sent(ids: readonly string[]): void {
+    const now = performance.now();
+    for (const id of ids) this.sentAt.set(id, now);
+  }
+  answered(ids: readonly string[]): void {
+    const now = performance.now();
+    for (const id of ids) this.answeredAt.set(id, now);
+  }
+
+  /** Resolves once every sent mutation's receipt has arrived. */
+  drain(): Promise<void> {
+    if (this.arrivedAt.size === this.sentAt.size) return Promise.resolve();
+    return new Promise((resolve) => (this.drained = resolve));
+  }
+
+  /** Arrival minus `from` (sent or answered) for every receipt; negative: it beat the POST answer. */
+  latencies(from: 'sent' | 'answered'): number[] {
+    const start = from === 'sent' ? this.sentAt : this.answeredAt;
+    return [...this.arrivedAt].map(([id, arrived]) => arrived - (start.get(id) ?? arrived));
+  }
+
+  stop(): void {
+    for (const stream of this.streams) stream.unsubscribeAll();
+  }
+}
+
+async function runReceiptScenario(baseUrl: string, users: readonly TestUser[], communityId: string) {
+  const watch = new ReceiptWatch();
+  await watch.start(baseUrl, users);
+  const url = `${baseUrl}${MUTATIONS_PATH}`;
+  const requestsPerClient = 40;
+  const begun = performance.now();
+  await Promise.all(
+    users.map(async (user) => {
+      const counter = { n: 0 };
+      for (let i = 0; i < requestsPerClient; i++) {
+        const ids = nextBatch(communityId, 1, counter);
+        watch.sent(ids.map((mutation) => mutation.id));
+        await postBatch(url, user, ids);
+        watch.answered(ids.map((mutation) => mutation.id));
+      }
+    }),
+  );
+  await watch.drain();
+  const seconds = (performance.now() - begun) / 1000;
+  watch.stop();
+  const fromPost = watch.latencies('sent');
+  const fromAnswer = watch.latencies('answered');
+  console.log(
+    `  POST -> receipt in the user's other client (${CLIENTS} posting clients, ${CLIENTS} live receipt shapes)`,
+  );
+  printRow(
+    '    from POST sent: p50 / p99',
+    `${formatMs(median(fromPost))} / ${formatMs(percentile(fromPost, 99))}`,
+  );
+  printRow(
+    '    from POST answered (sync only): p50 / p99',
+    `${formatMs(median(fromAnswer))} / ${formatMs(percentile(fromAnswer, 99))}`,
+  );
+  printRow('    mutations/s with the live shapes', `${Math.round(fromPost.length / seconds)}`);
+}
+
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-bench-writes-'));
   // Embedded Postgres runs as the `postgres` user when we are root: it must reach the folder.
@@ -118,7 +219,7 @@ export async function run(): Promise<void> {
     console.log('writes: POST /api/mutations -> validate, authorize, apply, receipt (one transaction each)');
     for (const scenario of SCENARIOS)
       await runScenario(`${hearth.url}${MUTATIONS_PATH}`, users, communityId, scenario);
-    console.log("  (POST -> receipt in another client's replica: not measured until the sync engine lands)");
+    await runReceiptScenario(hearth.url, users, communityId);
   } finally {
     await hearth?.stop();
     rmSync(dataDir, { recursive: true, force: true });
