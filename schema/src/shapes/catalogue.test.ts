@@ -92,7 +92,7 @@ describe('shape catalogue', () => {
     const v = viewer(newId());
     const query = shapeQuery(shapeNamed('memberships')!, v);
     expect(query.where).toBe(
-      "(user_id = $1) OR ((community_id = ANY($2)) AND (NOT (status::text <> 'active'))) OR (community_id = ANY($3))",
+      "(user_id = $1) OR ((community_id = ANY($2)) AND (status::text = 'active')) OR (community_id = ANY($3))",
     );
     expect(query.params).toEqual({
       '1': v.userId,

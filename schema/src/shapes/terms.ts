@@ -94,12 +94,7 @@ function join(operator: 'AND' | 'OR', parts: readonly Part[]): string {
 /** `(a) OR (b)`, leaving out the parts that are `false` (e.g. `t.signedIn && …`). */
 export const or = (...parts: Part[]): string => join('OR', parts);
 export const and = (...parts: Part[]): string => join('AND', parts);
-/**
- * `column::text = 'value'` for an enum column (the engine compares enums as text, SE9). Spelled
- * `NOT (… <> …)`, which is the same under three-valued logic, because the engine's snapshot prefilter
- * turns a pinned `enum::text = …` into `enum = any($1::text[])`, which Postgres refuses
- * (electric/engine/snapshot-query.ts); plain `=` once that is fixed.
- */
-export const is = (column: string, value: string): string => `NOT (${column}::text <> '${value}')`;
+/** `column::text = 'value'` for an enum column: the engine compares enums by their label (SE9). */
+export const is = (column: string, value: string): string => `${column}::text = '${value}'`;
 export const anyOf = (column: string, list: string): string => `${column} = ANY(${list})`;
 export const noneOf = (column: string, list: string): string => `${column} <> ALL(${list})`;

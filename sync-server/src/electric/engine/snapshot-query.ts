@@ -47,7 +47,10 @@ function buildPrefilter(definition: ShapeDefinition): { where: string; params: s
     const type = prefilterType(atom.family, atom.type);
     if (type === undefined) return undefined;
     params.push(arrayLiteral(atom.keys));
-    clauses.push(`${pg.escapeIdentifier(atom.column)} = any($${params.length}::${type}[])`);
+    // An enum is compared by its label (SE9: `col::text`); Postgres has no `enum = text` operator.
+    const isEnum = definition.table.columns.some((c) => c.name === atom.column && c.isEnum === true);
+    const subject = `${pg.escapeIdentifier(atom.column)}${isEnum ? '::text' : ''}`;
+    clauses.push(`${subject} = any($${params.length}::${type}[])`);
   }
   return { where: clauses.length === 1 ? (clauses[0] as string) : `(${clauses.join(' or ')})`, params };
 }
