@@ -579,7 +579,12 @@ export async function run(): Promise<void> {
   chmodSync(dataDir, 0o755);
   const server = new Child<ServerApi>('bench server', new URL('./sync/server.ts', import.meta.url), {
     // e.g. SYNC_BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server.
-    execArgv: ['--expose-gc', ...(process.env.SYNC_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    // --max-semi-space-size=32 as `pnpm start` sets it, so the bench measures the server as it runs.
+    execArgv: [
+      '--expose-gc',
+      '--max-semi-space-size=32',
+      ...(process.env.SYNC_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
   });
   const children = new Set<Child<LightClientsApi> | Child<OfficialClientsApi>>();
   let pool: pg.Pool | undefined;

@@ -14,7 +14,8 @@ chmodSync(dataDir, 0o755);
 
 // Its own process group: Playwright stops the webServer by signalling our group, and the server must
 // get exactly one SIGTERM (a second one means "exit now, skip the clean Postgres stop").
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+// A 32 MiB young generation, as `pnpm start` sets: live fan-out allocates fast (shorter scavenges).
+const server = spawn(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'], {
   cwd: serverDir,
   detached: true,
   stdio: 'inherit',

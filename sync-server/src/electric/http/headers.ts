@@ -1,7 +1,7 @@
 // Pure header rules of the shape endpoint (SPEC.md SE36, protocol doc §2.1, §2.3): CORS that exposes
 // the electric-* headers (a browser client throws MissingHeadersError without them), the secret check,
 // and the exact error bodies Electric writes.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { ErrorCode } from '@hearth/schema/errors';
 import type { Query } from '../shape-request';
 
@@ -49,7 +49,8 @@ export function secretAccepted(query: Query, secret: string | undefined): boolea
   if (secret === undefined) return true;
   const given = single(query.secret) ?? single(query.api_secret);
   if (given === undefined) return false;
-  const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+  // Digests of equal length: the comparison says nothing about the secret's length.
+  const digest = (s: string): Buffer => hash('sha256', s, 'buffer');
   return timingSafeEqual(digest(given), digest(secret));
 }
 

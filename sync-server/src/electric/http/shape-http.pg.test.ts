@@ -169,6 +169,40 @@ describe('GET /v1/shape', () => {
     });
   });
 
+  it('[SE33][SE36] live answers to one commit are the same bytes for every client; CORS and If-None-Match stay per request', async () => {
+    const { handle, offset } = await initial({ table: 'items', where: 'id = 5' });
+    const params = { table: 'items', where: 'id = 5', handle, offset, live: 'true' };
+    const pending = [
+      get(params, { headers: { origin: 'http://a.test' } }),
+      get(params, { headers: { origin: 'http://b.test' } }),
+      get(params),
+    ];
+    await db.pool.query(`insert into items values (5, 'five', 50, null, 5)`);
+    const responses = await Promise.all(pending);
+    const bodies = await Promise.all(responses.map((r) => r.text()));
+    expect(new Set(bodies).size).toBe(1);
+    expect((JSON.parse(bodies[0] as string) as Message[])[0]?.key).toBe('"public"."items"/"5"');
+    for (const name of ['etag', 'electric-offset', 'electric-handle', 'cache-control', 'content-type']) {
+      expect(new Set(responses.map((r) => r.headers.get(name))).size).toBe(1);
+    }
+    const [a, b, plain] = responses;
+    expect(a?.headers.get('access-control-allow-origin')).toBe('http://a.test');
+    expect(a?.headers.get('vary')).toBe('origin');
+    expect(b?.headers.get('access-control-allow-origin')).toBe('http://b.test');
+    expect(plain?.headers.get('access-control-allow-origin')).toBe('*');
+    expect(plain?.headers.get('vary')).toBeNull();
+    expect(plain?.headers.get('access-control-expose-headers')).toContain('electric-cursor');
+    expect(plain?.headers.get('electric-up-to-date')).toBe('');
+    expect(plain?.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const tag = plain?.headers.get('etag') as string;
+    const cached = await get(params, { headers: { 'if-none-match': tag } });
+    expect(cached.status).toBe(304);
+    expect(await cached.text()).toBe('');
+    const again = await get(params);
+    expect(again.headers.get('etag')).toBe(tag);
+    expect(await again.text()).toBe(bodies[0]);
+  });
+
   it('[SE33] a live request that sees no commit ends with 200 [up-to-date], has-data false and a unique etag', async () => {
     const { handle, offset } = await initial({ table: 'items', where: 'id = 999' });
     const res = await get({ table: 'items', where: 'id = 999', handle, offset, live: 'true' });

@@ -56,8 +56,24 @@ interface Snapshot {
   readonly watermark: bigint;
 }
 
+/**
+ * A live data response, built once per shared read and written to every held request it answers:
+ * the requests an append wakes differ at most in Origin and the cursor they sent (SE27), so those
+ * key it. `raw` is the flat `[name, value, …]` list `writeHead` takes, CORS and length included.
+ */
+interface LiveResponse {
+  readonly headers: Headers;
+  readonly raw: readonly string[];
+  readonly body: Buffer;
+}
+
 const JSON_TYPE = 'application/json; charset=utf-8';
 const SHUTDOWN = 'server closing';
+
+/** Offsets up to `(tail lsn + 1)_0` are in bounds: that is what an SSE up-to-date hands out (SE54). */
+function withinBounds(offset: LogOffset, tail: LogOffset | undefined): boolean {
+  return tail !== undefined && compareOffsets(offset, { tx: (tail.tx < 0n ? 0n : tail.tx) + 1n, op: 0 }) <= 0;
+}
 
 export function shapeRoutes(options: ShapeRouteOptions): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
@@ -83,6 +99,7 @@ class ShapeHttp {
   private readonly now: () => number;
   private readonly inflight = new Map<string, Promise<Snapshot>>();
   private readonly bodies = new WeakMap<ReadResult, Map<string, string>>();
+  private readonly liveResponses = new WeakMap<ReadResult, Map<string, LiveResponse>>();
   private held = 0;
   private uniqueTag = 0n;
   private readonly holding = new Set<AbortController>();
@@ -139,10 +156,15 @@ class ShapeHttp {
       if (!shape || shape.definition.key !== req.definition.key)
         return await this.mustRefetch(reply, req.definition);
       const offset = req.offset;
-      if (!(await this.withinBounds(shape, offset))) return this.outOfBounds(reply);
+      // The tail is looked up once: in bounds at once (the usual case), a long poll reuses it.
+      let tail = this.engine.tail(shape.handle);
+      if (!withinBounds(offset, tail)) {
+        if (!(await this.waitWithinBounds(shape, offset))) return this.outOfBounds(reply);
+        tail = undefined;
+      }
       if (!req.live) return await this.respond(request, reply, shape, req, offset, 'catch-up');
       if (req.liveSse) return await this.sse(request, reply, shape, req, offset);
-      return await this.longPoll(request, reply, shape, req, offset);
+      return await this.longPoll(request, reply, shape, req, offset, tail);
     } catch (error) {
       // The table changed under the request: validate it again against the new table, once.
       const stale =
@@ -175,15 +197,7 @@ class ShapeHttp {
   }
 
   /** An offset past the tail is held for half a long poll, then refused (protocol doc §2.4). */
-  private async withinBounds(shape: ShapeView, offset: LogOffset): Promise<boolean> {
-    const limit = (): boolean => {
-      const tail = this.engine.tail(shape.handle);
-      // `(tail lsn + 1)_0` is what an SSE up-to-date hands out (SE54): no transaction commits there.
-      return (
-        tail !== undefined && compareOffsets(offset, { tx: (tail.tx < 0n ? 0n : tail.tx) + 1n, op: 0 }) <= 0
-      );
-    };
-    if (limit()) return true;
+  private async waitWithinBounds(shape: ShapeView, offset: LogOffset): Promise<boolean> {
     const deadline = this.now() + this.options.config.longPollMs / 2;
     while (this.now() < deadline) {
       const tail = this.engine.tail(shape.handle);
@@ -192,9 +206,9 @@ class ShapeHttp {
         timeoutMs: deadline - this.now(),
       });
       if (outcome !== 'changed') break;
-      if (limit()) return true;
+      if (withinBounds(offset, this.engine.tail(shape.handle))) return true;
     }
-    return limit();
+    return withinBounds(offset, this.engine.tail(shape.handle));
   }
 
   /**
@@ -226,26 +240,24 @@ class ShapeHttp {
     return body;
   }
 
-  /** A non-live or data-carrying live response, or 304 when If-None-Match names it (SE29). */
+  /** A non-live response, or 304 when If-None-Match names it (SE29). */
   private async respond(
     request: FastifyRequest,
     reply: FastifyReply,
     shape: ShapeView,
     req: ShapeRequest,
     since: LogOffset,
-    mode: 'initial' | 'catch-up' | 'live',
-    ready?: Snapshot,
+    mode: 'initial' | 'catch-up',
   ): Promise<FastifyReply> {
-    const { read, watermark } = ready ?? (await this.read(shape, since));
+    const { read, watermark } = await this.read(shape, since);
     const headers: Headers = {
       'electric-handle': shape.handle,
       'electric-offset': formatOffset(read.lastOffset),
       'electric-has-data': 'true',
+      'electric-schema': shape.schemaHeader,
       'cache-control': cacheControl({ kind: mode }, this.cacheConfig),
       etag: etag(shape.handle, formatOffset(since), formatOffset(read.lastOffset)),
     };
-    if (mode !== 'live') headers['electric-schema'] = shape.schemaHeader;
-    if (mode === 'live') headers['electric-cursor'] = this.cursor(req);
     // An offset=-1 response never carries up-to-date, so it never changes (SE31).
     const upToDate = read.upToDate && mode !== 'initial';
     if (upToDate) headers['electric-up-to-date'] = '';
@@ -253,8 +265,67 @@ class ShapeHttp {
       return reply.code(304).headers(headers).send();
     }
     const tail = read.lastOffset.tx > 0n ? read.lastOffset.tx : 0n;
-    const control = upToDate ? upToDateMessage(upToDateLsn(mode === 'live', watermark, tail)) : undefined;
+    const control = upToDate ? upToDateMessage(upToDateLsn(false, watermark, tail)) : undefined;
     return reply.code(200).headers(headers).type(JSON_TYPE).send(this.body(read, control));
+  }
+
+  /**
+   * A live data response: built once per (read, Origin, client cursor) and written raw, so waking a
+   * thousand held requests costs one body and one header set, not a thousand (SE33, SE53).
+   */
+  private sendLive(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    shape: ShapeView,
+    req: ShapeRequest,
+    since: LogOffset,
+    snapshot: Snapshot,
+  ): FastifyReply {
+    const origin = request.headers.origin;
+    const response = this.liveResponse(shape, req, since, snapshot, origin);
+    if (ifNoneMatchHits(request.headers['if-none-match'], response.headers.etag as string)) {
+      return reply.code(304).headers(response.headers).send();
+    }
+    const raw = reply.raw;
+    reply.hijack();
+    raw.writeHead(200, response.raw as string[]);
+    raw.end(response.body);
+    return reply;
+  }
+
+  private liveResponse(
+    shape: ShapeView,
+    req: ShapeRequest,
+    since: LogOffset,
+    { read, watermark }: Snapshot,
+    origin: string | undefined,
+  ): LiveResponse {
+    let responses = this.liveResponses.get(read);
+    if (!responses) this.liveResponses.set(read, (responses = new Map<string, LiveResponse>()));
+    const key = `${origin ?? ''}\n${req.cursor ?? ''}`;
+    const known = responses.get(key);
+    if (known) return known;
+    const headers: Headers = {
+      'electric-handle': shape.handle,
+      'electric-offset': formatOffset(read.lastOffset),
+      'electric-has-data': 'true',
+      'electric-cursor': this.cursor(req),
+      'cache-control': cacheControl({ kind: 'live' }, this.cacheConfig),
+      etag: etag(shape.handle, formatOffset(since), formatOffset(read.lastOffset)),
+    };
+    if (read.upToDate) headers['electric-up-to-date'] = '';
+    const tail = read.lastOffset.tx > 0n ? read.lastOffset.tx : 0n;
+    const control = read.upToDate ? upToDateMessage(upToDateLsn(true, watermark, tail)) : undefined;
+    const body = Buffer.from(this.body(read, control));
+    const all: Headers = {
+      ...corsHeaders(origin),
+      ...headers,
+      'content-type': JSON_TYPE,
+      'content-length': String(body.length),
+    };
+    const response: LiveResponse = { headers, raw: Object.entries(all).flat(), body };
+    responses.set(key, response);
+    return response;
   }
 
   /** offset=now: an immediate up-to-date at the shape's tail, no history (protocol doc §2.2). */
@@ -288,9 +359,13 @@ class ShapeHttp {
     shape: ShapeView,
     req: ShapeRequest,
     offset: LogOffset,
+    tail: LogOffset | undefined,
   ): Promise<FastifyReply> {
-    const first = await this.read(shape, offset);
-    if (first.read.entries.length > 0) return this.respond(request, reply, shape, req, offset, 'live', first);
+    // Only a tail past the offset has data to read at once; else the request waits without a read.
+    if (tail === undefined || compareOffsets(tail, offset) > 0) {
+      const first = await this.read(shape, offset);
+      if (first.read.entries.length > 0) return this.sendLive(request, reply, shape, req, offset, first);
+    }
     const max = this.options.maxHeldRequests ?? 20_000;
     if (this.held >= max)
       return this.unavailable(reply, `${this.held} live requests are held already (the limit is ${max}).`);
@@ -302,7 +377,7 @@ class ShapeHttp {
       });
       switch (outcome) {
         case 'changed':
-          return await this.respond(request, reply, shape, req, offset, 'live');
+          return this.sendLive(request, reply, shape, req, offset, await this.read(shape, offset));
         case 'timeout':
           return this.emptyLive(reply, shape, req, offset);
         case 'deleted':
