@@ -3,16 +3,21 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
+import { createAuth, type Auth } from './auth/session';
+import { AuthProvider } from './auth/react';
 import { openReplica } from './db/replica';
 import { createHearthClient, type HearthClient } from './outbox/client';
 import { HearthProvider } from './outbox/react';
 import { registerServiceWorker, withoutServiceWorker } from './pwa/updates';
 import './app/app.css';
+import './auth/auth.css';
 
 declare global {
   interface Window {
     /** The outbox client, for the console and the e2e specs: `await hearth.mutate(name, args)`. */
     hearth: HearthClient;
+    /** Who is signed in, and the account actions (web/src/auth/SPEC.md), for the console and e2e specs. */
+    hearthAuth: Auth;
   }
 }
 
@@ -23,15 +28,18 @@ const pwa = import.meta.env.PROD ? registerServiceWorker() : withoutServiceWorke
 const replica = openReplica();
 const client = createHearthClient(replica);
 window.hearth = client;
-// Who is signed in, for mutations' context; offline this keeps the last answer.
-client
-  .refreshIdentity()
-  .catch((error: unknown) => console.warn('Hearth: could not check the session:', error));
+const auth = createAuth(client);
+window.hearthAuth = auth;
+// Who is signed in, for mutations' context and the header; offline this keeps the last answer. A
+// sign-out the server still owes (made offline) is delivered first.
+auth.refresh().catch((error: unknown) => console.warn('Hearth: could not check the session:', error));
 
 createRoot(root).render(
   <StrictMode>
     <HearthProvider client={client}>
-      <App pwa={pwa} replica={replica} />
+      <AuthProvider auth={auth}>
+        <App pwa={pwa} replica={replica} />
+      </AuthProvider>
     </HearthProvider>
   </StrictMode>,
 );

@@ -1,17 +1,23 @@
-// App bar: Hearth's mark and name, and the status pill: offline / N pending / rejected / online
-// (web/src/outbox/SPEC.md OB14). The connection comes from the shell, the rest from the outbox.
+// App bar: Hearth's mark and name, the status pill: offline / N pending / rejected / online
+// (web/src/outbox/SPEC.md OB14), and the account slot (web/src/auth/SPEC.md AU2). The connection
+// comes from the shell, the rest from the outbox and the replica's identity.
+import { AccountMenu } from '../auth/AccountMenu';
 import { useOutboxStatus } from '../outbox/react';
 import type { OutboxStatus } from '../outbox/client';
+import { Link } from './router';
 
 export function Header({ online }: { online: boolean }) {
   const status = useOutboxStatus();
   return (
     <header className="header">
-      <a className="brand" href="/" aria-label="Hearth home">
+      <Link className="brand" to="/" aria-label="Hearth home">
         <img className="brand-mark" src="/favicon.svg" alt="" width="32" height="32" />
         <span className="brand-name">Hearth</span>
-      </a>
-      <StatusPill online={online} status={status} />
+      </Link>
+      <div className="header-end">
+        <StatusPill online={online} status={status} />
+        <AccountMenu />
+      </div>
     </header>
   );
 }

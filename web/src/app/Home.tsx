@@ -1,6 +1,9 @@
-// Home: what Hearth is, and what this device holds (local replica, offline readiness, connection).
+// Home: what Hearth is, who is signed in here, and what this device holds (local replica, offline
+// readiness, connection).
 import { useSyncExternalStore } from 'react';
+import { useAuthState } from '../auth/react';
 import type { OfflineReadiness, PwaUpdates } from '../pwa/updates';
+import { Link } from './router';
 import type { ReplicaStatus } from './useReplicaStatus';
 
 export function Home({ online, pwa, replica }: { online: boolean; pwa: PwaUpdates; replica: ReplicaStatus }) {
@@ -9,12 +12,13 @@ export function Home({ online, pwa, replica }: { online: boolean; pwa: PwaUpdate
     <>
       <section className="hero">
         <p className="eyebrow">Gatherings &amp; stories</p>
-        <h1>Your community, kept close.</h1>
+        <h1 tabIndex={-1}>Your community, kept close.</h1>
         <p className="lede">
           Hearth is where communities host their gatherings and share the stories that matter to them. It
           lives on your device first: it opens with no signal, in a hall or on a train, and syncs when the
           network comes back.
         </p>
+        <Welcome />
       </section>
 
       <section className="features" aria-label="What Hearth does">
@@ -57,6 +61,23 @@ export function Home({ online, pwa, replica }: { online: boolean; pwa: PwaUpdate
       </section>
     </>
   );
+}
+
+function Welcome() {
+  const { status, account } = useAuthState();
+  if (status === 'loading') return null;
+  if (account === null)
+    return (
+      <p className="actions">
+        <Link className="button button-primary" to="/signup">
+          Create an account
+        </Link>
+        <Link className="button button-secondary" to="/signin">
+          Sign in
+        </Link>
+      </p>
+    );
+  return <p className="welcome">Welcome back{account.displayName ? `, ${account.displayName}` : ''}.</p>;
 }
 
 const offlineText: Record<OfflineReadiness, string> = {
