@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, navigate } from '../app/router';
 import { useOnline } from '../app/useOnline';
 import { failureText, type FailureText } from './messages';
-import { AlreadySignedIn, Field, FormAlert, OfflineNote, OidcButtons } from './parts';
+import { AlreadySignedIn, EmailField, Field, FormAlert, OfflineNote, OidcButtons } from './parts';
 import { hasErrors, validateSignIn, type FieldErrors, type SignInField } from './policy';
 import { useAuth, useAuthState } from './react';
 
@@ -59,19 +59,7 @@ export function SignInScreen() {
         ) : null}
       </FormAlert>
       <form ref={form} className="auth-form" noValidate onSubmit={(event) => void submit(event)}>
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          inputMode="email"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          value={email}
-          onValue={setEmail}
-          error={errors.email}
-        />
+        <EmailField value={email} onValue={setEmail} error={errors.email} />
         <Field
           label="Password"
           type={showPassword ? 'text' : 'password'}

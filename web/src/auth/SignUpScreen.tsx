@@ -3,7 +3,15 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link, navigate } from '../app/router';
 import { useOnline } from '../app/useOnline';
 import { failureText, type FailureText } from './messages';
-import { AlreadySignedIn, Field, FormAlert, OfflineNote, OidcButtons, PasswordRules } from './parts';
+import {
+  AlreadySignedIn,
+  EmailField,
+  Field,
+  FormAlert,
+  OfflineNote,
+  OidcButtons,
+  PasswordRules,
+} from './parts';
 import {
   DISPLAY_NAME_MAX_LENGTH,
   hasErrors,
@@ -79,19 +87,7 @@ export function SignUpScreen() {
           onValue={setDisplayName}
           error={errors.displayName}
         />
-        <Field
-          label="Email"
-          type="email"
-          name="email"
-          autoComplete="email"
-          inputMode="email"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          value={email}
-          onValue={setEmail}
-          error={errors.email}
-        />
+        <EmailField value={email} onValue={setEmail} error={errors.email} />
         <Field
           label="Password"
           type={showPassword ? 'text' : 'password'}

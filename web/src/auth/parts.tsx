@@ -17,6 +17,27 @@ type FieldProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | '
   hint?: ReactNode;
 };
 
+/** The email field of the sign-in and sign-up forms: phone keyboards show @, nothing autocorrects it. */
+export function EmailField(props: {
+  value: string;
+  onValue: (value: string) => void;
+  error?: string | undefined;
+}) {
+  return (
+    <Field
+      label="Email"
+      type="email"
+      name="email"
+      autoComplete="email"
+      inputMode="email"
+      autoCapitalize="none"
+      spellCheck={false}
+      required
+      {...props}
+    />
+  );
+}
+
 export function Field({ label, value, onValue, error, describedBy, hint, ...input }: FieldProps) {
   const id = useId();
   const errorId = `${id}-error`;
