@@ -13,7 +13,8 @@ import type { PwaUpdates } from '../pwa/updates';
 import { Header } from './Header';
 import { Home } from './Home';
 import { NotFound } from './NotFound';
-import { navigate, routeOf, useLocation, type Route } from './router';
+import { featureRoutes } from './features';
+import { matchFeature, navigate, routeOf, useLocation, type Route } from './router';
 import { useOnline } from './useOnline';
 import { useReplicaStatus, type ReplicaStatus } from './useReplicaStatus';
 
@@ -78,7 +79,9 @@ function Screen({
       return <SignUpScreen />;
     case 'account':
       return <AccountScreen />;
-    case 'not-found':
-      return <NotFound />;
+    case 'not-found': {
+      const feature = matchFeature(featureRoutes, route.path);
+      return feature ? feature.route.render(feature.params) : <NotFound />;
+    }
   }
 }

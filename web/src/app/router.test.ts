@@ -1,6 +1,6 @@
 // The router's pure part (web/src/auth/SPEC.md AU1): which screen a path shows.
 import { describe, expect, it } from 'vitest';
-import { routeOf } from './router';
+import { matchFeature, matchPath, routeOf } from './router';
 
 describe('[AU1] routes', () => {
   it('[AU1] the four screens have their paths, with or without a trailing slash', () => {
@@ -16,5 +16,34 @@ describe('[AU1] routes', () => {
       path: '/communities/some-community/events',
     });
     expect(routeOf('/SIGNIN')).toMatchObject({ name: 'not-found' });
+  });
+});
+
+describe('[AU1] feature routes', () => {
+  const routes = [
+    { pattern: '/events/new', render: () => 'new' },
+    { pattern: '/events/:eventId', render: () => 'event' },
+  ];
+
+  it('[AU1] a pattern binds its :params, decoded, with or without a trailing slash', () => {
+    expect(matchPath('/events/:eventId', '/events/abc%20d/')).toEqual({ eventId: 'abc d' });
+    expect(matchPath('/c/:communityId/events/:eventId', '/c/x/events/y')).toEqual({
+      communityId: 'x',
+      eventId: 'y',
+    });
+  });
+
+  it('[AU1] segments must all fit: other lengths, other words, empty params and bad escapes do not match', () => {
+    expect(matchPath('/events/:eventId', '/events')).toBeNull();
+    expect(matchPath('/events/:eventId', '/events/a/b')).toBeNull();
+    expect(matchPath('/events/:eventId', '/stories/a')).toBeNull();
+    expect(matchPath('/events/:eventId', '/events//')).toBeNull();
+    expect(matchPath('/events/:eventId', '/events/%E0%A4%A')).toBeNull();
+  });
+
+  it('[AU1] the first route in the table that fits wins', () => {
+    expect(matchFeature(routes, '/events/new')?.route.pattern).toBe('/events/new');
+    expect(matchFeature(routes, '/events/42')?.params).toEqual({ eventId: '42' });
+    expect(matchFeature(routes, '/nowhere')).toBeNull();
   });
 });

@@ -1,7 +1,13 @@
 // A small client-side router over the History API: the path picks the screen (`routeOf`, pure),
 // `navigate` moves without a reload, and <Link> turns plain clicks on same-origin links into that.
 // Unknown paths still render the shell (the service worker answers every navigation with it).
-import { createElement, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import {
+  createElement,
+  useSyncExternalStore,
+  type AnchorHTMLAttributes,
+  type MouseEvent,
+  type ReactNode,
+} from 'react';
 
 export type Route =
   | { readonly name: 'home' }
@@ -17,10 +23,57 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/account': { name: 'account' },
 };
 
-/** The screen for a path; a trailing slash is ignored. */
+function withoutTrailingSlash(pathname: string): string {
+  return pathname.length > 1 ? pathname.replace(/\/+$/, '') || '/' : pathname;
+}
+
+/** The shell's screen for a path; a trailing slash is ignored. Feature screens are matched after it. */
 export function routeOf(pathname: string): Route {
-  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') || '/' : pathname;
-  return ROUTES[path] ?? { name: 'not-found', path: pathname };
+  return ROUTES[withoutTrailingSlash(pathname)] ?? { name: 'not-found', path: pathname };
+}
+
+/** Values of a pattern's `:name` segments, decoded. */
+export type RouteParams = Readonly<Record<string, string>>;
+
+/**
+ * A feature's screens (web/src/features/<feature>/routes.tsx) as patterns like `/events/:eventId`.
+ * Features own their screens; the shell only lists their tables (./features).
+ */
+export interface FeatureRoute {
+  readonly pattern: string;
+  readonly render: (params: RouteParams) => ReactNode;
+}
+
+/** The params when `pathname` fits `pattern` segment by segment, else null. Malformed escapes never match. */
+export function matchPath(pattern: string, pathname: string): RouteParams | null {
+  const wanted = withoutTrailingSlash(pattern).split('/');
+  const given = withoutTrailingSlash(pathname).split('/');
+  if (wanted.length !== given.length) return null;
+  const params: Record<string, string> = {};
+  for (const [index, segment] of wanted.entries()) {
+    const actual = given[index] ?? '';
+    if (segment.startsWith(':')) {
+      if (actual === '') return null;
+      try {
+        params[segment.slice(1)] = decodeURIComponent(actual);
+      } catch {
+        return null;
+      }
+    } else if (segment !== actual) return null;
+  }
+  return params;
+}
+
+/** The first feature route whose pattern fits, with its params. */
+export function matchFeature(
+  routes: readonly FeatureRoute[],
+  pathname: string,
+): { route: FeatureRoute; params: RouteParams } | null {
+  for (const route of routes) {
+    const params = matchPath(route.pattern, pathname);
+    if (params) return { route, params };
+  }
+  return null;
 }
 
 /** Fired on `window` after `navigate`, since pushState itself fires nothing. */

@@ -1,0 +1,5 @@
+// The feature screens the shell routes to, in match order. Each feature keeps its own table
+// (web/src/features/<feature>/routes.tsx) and adds one line here.
+import type { FeatureRoute } from './router';
+
+export const featureRoutes: readonly FeatureRoute[] = [];
