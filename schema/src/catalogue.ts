@@ -17,7 +17,9 @@ import {
 } from './tables/gatherings';
 import {
   draftAuthors,
+  draftEmotions,
   draftSnapshots,
+  draftTags,
   draftUpdates,
   drafts,
   emotionLabels,
@@ -75,6 +77,8 @@ export const tables = {
   receipts,
   auditLog,
   oidcLogins,
+  draftEmotions,
+  draftTags,
 } as const satisfies Record<string, Table>;
 
 export type TableKey = keyof typeof tables;

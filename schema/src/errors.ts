@@ -38,6 +38,31 @@ export const ErrorCode = {
   notMember: 'not_member',
   lastAdmin: 'last_admin',
   slugTaken: 'slug_taken',
+  // gatherings (sync-server/src/gatherings/SPEC.md GA*)
+  eventCancelled: 'event_cancelled',
+  eventPast: 'event_past',
+  eventFull: 'event_full',
+  guestLimitExceeded: 'guest_limit_exceeded',
+  salesClosed: 'sales_closed',
+  tierSoldOut: 'tier_sold_out',
+  tierLocked: 'tier_locked',
+  alreadyHasTicket: 'already_has_ticket',
+  ticketCancelled: 'ticket_cancelled',
+  ticketCodeInvalid: 'ticket_code_invalid',
+  ticketWrongEvent: 'ticket_wrong_event',
+  alreadyCheckedIn: 'already_checked_in',
+  // stories, drafts and conversation (sync-server/src/stories/SPEC.md ST*, CV*)
+  notDraftAuthor: 'not_draft_author',
+  notDraftOwner: 'not_draft_owner',
+  draftArchived: 'draft_archived',
+  draftIncomplete: 'draft_incomplete',
+  unknownEmotion: 'unknown_emotion',
+  subjectNotVisible: 'subject_not_visible',
+  replySubjectMismatch: 'reply_subject_mismatch',
+  announcementNotHost: 'announcement_not_host',
+  commentEmpty: 'comment_empty',
+  commentTooLong: 'comment_too_long',
+  notCommentAuthor: 'not_comment_author',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

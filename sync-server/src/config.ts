@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseAuthConfig, type AuthConfig } from './auth/config';
+import type { CollabConfig } from './collab/config';
 import { LOG_LEVELS, type LogLevel } from './log';
 
 export const REPO_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
@@ -40,6 +41,8 @@ export interface Config {
   auth: AuthConfig;
   /** ELECTRIC_URL (+ ELECTRIC_SECRET): the gateway serves shapes from this Electric, not the in-process engine. */
   electric?: { url: string; secret: string | undefined };
+  /** COLLAB_* overrides of the collab rooms' defaults (collab/config); absent when none is set. */
+  collab?: Partial<CollabConfig>;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -126,6 +129,22 @@ const variables = {
     fix: "use the Electric service's API secret, e.g. ELECTRIC_SECRET=$ELECTRIC_API_SECRET, or unset it",
     secret: true,
   },
+  COLLAB_MAX_MESSAGE_BYTES: {
+    schema: integer(1024, 256 * 1024 * 1024),
+    fix: 'use a whole number of bytes from 1024 to 268435456, e.g. COLLAB_MAX_MESSAGE_BYTES=4194304 (4 MiB)',
+  },
+  COLLAB_COMPACT_IDLE_MS: {
+    schema: integer(10, 3_600_000),
+    fix: 'use a whole number of milliseconds from 10 to 3600000, e.g. COLLAB_COMPACT_IDLE_MS=10000',
+  },
+  COLLAB_COMPACT_AFTER_UPDATES: {
+    schema: integer(1, 1_000_000),
+    fix: 'use a whole number from 1 to 1000000, e.g. COLLAB_COMPACT_AFTER_UPDATES=500',
+  },
+  COLLAB_COMPACT_AFTER_BYTES: {
+    schema: integer(1, 1024 * 1024 * 1024),
+    fix: 'use a whole number of bytes from 1 to 1073741824, e.g. COLLAB_COMPACT_AFTER_BYTES=1048576',
+  },
 } satisfies Record<string, { schema: z.ZodType; fix: string; secret?: boolean }>;
 
 type Name = keyof typeof variables;
@@ -157,6 +176,16 @@ export function parseConfig(
   const v = parsed as Parsed;
   const userPath = (value: string) => path.resolve(ctx.cwd, value);
   const databaseUrl = v.DATABASE_URL;
+  const collab: Partial<CollabConfig> = {
+    ...(v.COLLAB_MAX_MESSAGE_BYTES !== undefined ? { maxMessageBytes: v.COLLAB_MAX_MESSAGE_BYTES } : {}),
+    ...(v.COLLAB_COMPACT_IDLE_MS !== undefined ? { compactIdleMs: v.COLLAB_COMPACT_IDLE_MS } : {}),
+    ...(v.COLLAB_COMPACT_AFTER_UPDATES !== undefined
+      ? { compactAfterUpdates: v.COLLAB_COMPACT_AFTER_UPDATES }
+      : {}),
+    ...(v.COLLAB_COMPACT_AFTER_BYTES !== undefined
+      ? { compactAfterBytes: v.COLLAB_COMPACT_AFTER_BYTES }
+      : {}),
+  };
   return {
     ok: true,
     config: {
@@ -182,6 +211,7 @@ export function parseConfig(
       ...(v.ELECTRIC_URL !== undefined
         ? { electric: { url: v.ELECTRIC_URL, secret: v.ELECTRIC_SECRET } }
         : {}),
+      ...(Object.keys(collab).length > 0 ? { collab } : {}),
     },
   };
 }

@@ -14,9 +14,12 @@ import { preflight } from './db/preflight';
 import { authRoutes, resolveSession } from './auth';
 import { startShapeEngine } from './electric/engine/start';
 import { buildApp } from './http/app';
+import { collabConfig } from './collab/config';
+import { startCollab } from './collab/routes';
 import type { Logger } from './log';
 import { seedDemoIfEmpty, type SeedSummary } from './seed/seed';
 import { gatewayRoutes } from './gateway/routes';
+import { gatheringRoutes } from './gatherings/routes';
 import { mutationRoutes } from './writes/routes';
 import { loadOrCreateShapeSecret } from './shape-secret';
 
@@ -127,6 +130,17 @@ export async function startHearth(config: Config, options: StartOptions): Promis
     // Replication must be streaming before we say we are up: a broken slot fails the boot, loudly.
     await shapes.ready;
 
+    // Collab rooms (/collab/<draftId>): stopped after the HTTP server (their sockets are closed by
+    // then) and before the pool, so every room stores what it holds.
+    const collab = await startCollab({
+      pool,
+      databaseUrl,
+      config: collabConfig(config.collab),
+      auth: config.auth,
+      log,
+    });
+    undo.push(() => collab.stop());
+
     const app = await buildApp({
       pool,
       migrations: files,
@@ -137,6 +151,8 @@ export async function startHearth(config: Config, options: StartOptions): Promis
         authRoutes({ pool, config: config.auth }),
         mutationRoutes({ pool, resolveSession }),
         gatewayRoutes({ pool, resolveSession, shapeSecret, electric: config.electric }),
+        gatheringRoutes({ pool, resolveSession }),
+        collab.routes,
         ...(options.routes ?? []),
       ],
     });

@@ -10,9 +10,18 @@ const benches: Record<string, { about: string; run: () => Promise<unknown> }> = 
     about: 'mutations/s and latency through POST /api/mutations, 50 clients',
     run: async () => (await import('./writes')).run(),
   },
+  gatherings: {
+    about: 'RSVP mutations/s on one popular event (100 clients); offline check-in -> another host',
+    run: async () => (await import('./gatherings')).run(),
+  },
   sync: {
     about: 'shape engine: fan-out latency, ingest, initial sync, memory per live request',
     run: async () => (await import('./sync')).run(),
+  },
+  collab: {
+    about:
+      'collab rooms: relay latency (50 rooms) vs stock y-websocket-server, 10k-update load, memory per room',
+    run: async () => (await import('./collab')).run(),
   },
   route: {
     about: 'shape routing cost per change with 1,000 and 10,000 shapes',

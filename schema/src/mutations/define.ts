@@ -6,6 +6,7 @@ import type { tables, TableKey, TableName } from '../catalogue';
 import type { ErrorCode } from '../errors';
 import type { SyncedRow } from '../table';
 import type { siteRole } from '../tables/accounts';
+import type { MutationServices } from './services';
 
 type TablesByName = { [K in TableKey as (typeof tables)[K]['name']]: (typeof tables)[K] };
 
@@ -26,6 +27,8 @@ export interface MutationContext {
   /** The server's clock on the server; the device's clock only for the optimistic guess. */
   readonly now: Date;
   readonly mutationId: string;
+  /** Server capabilities (ticket signing, payments); absent in the client's optimistic apply. */
+  readonly services?: MutationServices;
 }
 
 export interface QueryResult<R> {

@@ -13,7 +13,14 @@ import {
   unfollowCommunity,
   updateCommunity,
 } from './community';
+import { deleteComment, editComment, postComment, react, unreact } from './conversation';
+import { checkIn } from './check-ins';
 import type { AnyMutation } from './define';
+import { addEventHost, cancelEvent, createEvent, removeEventHost, updateEvent } from './events';
+import { decideRsvp, setRsvp } from './rsvps';
+import { cancelTicket, claimTicket, createTicketTier, updateTicketTier } from './tickets';
+import { archiveDraft, createDraft, inviteCoAuthor, removeCoAuthor, updateDraft } from './drafts';
+import { publishDraft, setStoryVisibility, unpublishStory } from './stories';
 
 export const mutations = {
   updateProfile,
@@ -28,6 +35,31 @@ export const mutations = {
   changeRole,
   followCommunity,
   unfollowCommunity,
+  createEvent,
+  updateEvent,
+  cancelEvent,
+  addEventHost,
+  removeEventHost,
+  setRsvp,
+  decideRsvp,
+  createTicketTier,
+  updateTicketTier,
+  claimTicket,
+  cancelTicket,
+  checkIn,
+  createDraft,
+  updateDraft,
+  inviteCoAuthor,
+  removeCoAuthor,
+  archiveDraft,
+  publishDraft,
+  setStoryVisibility,
+  unpublishStory,
+  postComment,
+  editComment,
+  deleteComment,
+  react,
+  unreact,
 } as const;
 
 export type MutationName = keyof typeof mutations;

@@ -24,6 +24,8 @@ export const rules = {
   emotions: () => null,
   emotion_labels: () => null,
   tags: () => null,
+  // Public keys of ticket signatures, for offline checks at the door (gatherings SPEC.md GA23).
+  signing_keys: () => null,
 
   // VZ2 communities: public ones, and those the viewer belongs to or asked to join.
   communities: (t) => or(is('visibility', 'public'), t.signedIn && anyOf('id', t.ids('joinedCommunityIds'))),
@@ -69,6 +71,8 @@ export const rules = {
   // VZ8 drafts and version history to their authors only.
   drafts: (t) => anyOf('id', t.ids('draftIds')),
   draft_authors: (t) => anyOf('draft_id', t.ids('draftIds')),
+  draft_emotions: (t) => anyOf('draft_id', t.ids('draftIds')),
+  draft_tags: (t) => anyOf('draft_id', t.ids('draftIds')),
 
   // VZ3 stories; authors see theirs in any state; admins of the community and site moderators see
   // non-private ones in any state (to review reports).

@@ -80,15 +80,16 @@ export const rsvps = defineTable({
 });
 export type RsvpRow = Row<typeof rsvps>;
 
+// Synced to every device without the private key: a door checks ticket signatures offline (GA23).
 export const signingKeys = defineTable({
   name: 'signing_keys',
-  sync: 'server-only',
+  sync: 'synced',
   primaryKey: ['id'],
   columns: {
     id: col.uuid(),
     algorithm: col.text().defaulted(),
     public_key: col.bytea(),
-    private_key: col.bytea(),
+    private_key: col.bytea().neverSynced(),
     created_at: col.timestamptz().defaulted(),
     retired_at: col.timestamptz().orNull(),
   },

@@ -111,6 +111,34 @@ export const draftAuthors = defineTable({
 });
 export type DraftAuthorRow = Row<typeof draftAuthors>;
 
+/** Emotions of a draft (migration 0008): the vocabulary's keys, published as story_emotions. */
+export const draftEmotions = defineTable({
+  name: 'draft_emotions',
+  sync: 'synced',
+  primaryKey: ['id'],
+  columns: {
+    id: col.uuid(),
+    draft_id: col.uuid(),
+    emotion_key: col.text(),
+  },
+});
+export type DraftEmotionRow = Row<typeof draftEmotions>;
+
+/** Free tags of a draft (migration 0008); they become rows of `tags` only when the draft is published. */
+export const draftTags = defineTable({
+  name: 'draft_tags',
+  sync: 'synced',
+  primaryKey: ['id'],
+  columns: {
+    id: col.uuid(),
+    draft_id: col.uuid(),
+    kind: col.enum(tagKind),
+    slug: col.text(),
+    label: col.text(),
+  },
+});
+export type DraftTagRow = Row<typeof draftTags>;
+
 export const draftUpdates = defineTable({
   name: 'draft_updates',
   sync: 'server-only',

@@ -2,6 +2,8 @@
 // published stories in several languages, so the app feels alive on first open. Plain data with
 // symbolic keys; `seed.ts` turns it into rows (ids, times relative to now) in one transaction.
 
+import type { StoryNode } from '@hearth/schema/stories/tree';
+
 export const DEMO_LOGIN = { email: 'demo@hearth.local', password: 'hearth-demo' } as const;
 
 export interface DemoUser {
@@ -137,6 +139,9 @@ export const communities: readonly DemoCommunity[] = [
   },
 ];
 
+/** Unlocks the hidden tier of "Story Circle: Letters We Never Sent" (shown in the README's demo notes). */
+export const DEMO_TIER_CODE = 'RIVERSIDE-FRIENDS';
+
 export interface DemoEvent {
   key: string;
   community: string;
@@ -163,7 +168,12 @@ export interface DemoEvent {
     priceCents: number;
     currency: string;
     capacity?: number;
+    /** Hidden tiers are unlocked by `code` (stored hashed). */
+    hidden?: boolean;
+    code?: string;
   }[];
+  /** user key -> tier name: a claimed ticket with its signed pass. */
+  tickets?: Record<string, string>;
   rsvps?: Record<
     string,
     { status: 'going' | 'maybe' | 'not_going' | 'waitlisted' | 'pending'; guests?: number }
@@ -188,8 +198,20 @@ export const events: readonly DemoEvent[] = [
     capacity: 20,
     guestLimit: 1,
     coHosts: { ravi: 'manager', sam: 'checkin' },
-    tiers: [{ name: 'Seat in the circle', pricing: 'free', priceCents: 0, currency: 'GBP', capacity: 20 }],
+    tiers: [
+      { name: 'Seat in the circle', pricing: 'free', priceCents: 0, currency: 'GBP', capacity: 20 },
+      {
+        name: 'Friends of the library',
+        pricing: 'pay_what_you_want',
+        priceCents: 300,
+        currency: 'GBP',
+        capacity: 5,
+        hidden: true,
+        code: DEMO_TIER_CODE,
+      },
+    ],
     rsvps: { kenji: { status: 'going' }, elodie: { status: 'going', guests: 1 }, sam: { status: 'maybe' } },
+    tickets: { kenji: 'Seat in the circle', elodie: 'Seat in the circle' },
   },
   {
     key: 'tamales',
@@ -217,6 +239,7 @@ export const events: readonly DemoEvent[] = [
       fatima: { status: 'going', guests: 2 },
       elodie: { status: 'going' },
     },
+    tickets: { amara: 'Mesa comunitaria', fatima: 'Plato + delantal' },
   },
   {
     key: 'voices',
@@ -568,5 +591,79 @@ export const eventComments: readonly {
     author: 'wanjiru',
     kind: 'announcement',
     body: 'Both benches are taken. If you are on the waitlist, you will move up automatically if a spot frees.',
+  },
+];
+
+/** A draft in progress (not published): co-authors, emotions, tags and a stored Yjs document. */
+export interface DemoDraft {
+  key: string;
+  /** The owner first, then co-authors. */
+  authors: readonly string[];
+  community?: string;
+  visibility: 'public' | 'community' | 'private';
+  language: string;
+  title: string;
+  emotions: readonly string[];
+  tags: readonly { kind: 'culture' | 'place' | 'language'; label: string }[];
+  /** The document in TipTap's JSON: the first part is the stored snapshot, each later part one update. */
+  document: readonly StoryNode[];
+}
+
+const para = (text: string): StoryNode => ({ type: 'paragraph', content: [{ type: 'text', text }] });
+
+export const demoDrafts: readonly DemoDraft[] = [
+  {
+    key: 'river-songs',
+    authors: ['amara', 'kenji', 'elodie'],
+    community: 'riverside',
+    visibility: 'community',
+    language: 'en',
+    title: 'Songs we sang by the river',
+    emotions: ['belonging', 'nostalgia'],
+    tags: [
+      { kind: 'place', label: 'Riverside' },
+      { kind: 'culture', label: 'Igbo' },
+    ],
+    document: [
+      {
+        type: 'doc',
+        content: [
+          {
+            type: 'heading',
+            attrs: { level: 2 },
+            content: [{ type: 'text', text: 'Three voices, one river' }],
+          },
+          para('Every circle ends with a song. We are writing down the ones people brought with them.'),
+        ],
+      },
+      {
+        type: 'doc',
+        content: [
+          {
+            type: 'paragraph',
+            content: [
+              { type: 'text', text: 'Kenji brought ' },
+              { type: 'text', text: 'Furusato', marks: [{ type: 'italic' }] },
+              {
+                type: 'text',
+                text: ', the song every Japanese school child learns about the hills of home.',
+              },
+            ],
+          },
+        ],
+      },
+      {
+        type: 'doc',
+        content: [
+          {
+            type: 'bulletList',
+            content: [
+              { type: 'listItem', content: [para('Amara: a highlife tune her grandmother hummed')] },
+              { type: 'listItem', content: [para('Élodie: À la claire fontaine')] },
+            ],
+          },
+        ],
+      },
+    ],
   },
 ];

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUuidV7 } from '@hearth/schema/ids';
 import { freshDatabase, type FreshDatabase } from '../../../tests/support/postgres';
 import { silentLogger } from '../log';
-import { DEMO_LOGIN, events, stories, users } from './demo-data';
+import { ticketCodeOfPass, verifyTicketCode } from '@hearth/schema/tickets/code';
+import { DEMO_LOGIN, DEMO_TIER_CODE, events, stories, users } from './demo-data';
 import { seedDemoIfEmpty } from './seed';
 
 describe('the demo seed', () => {
@@ -89,6 +90,34 @@ describe('the demo seed', () => {
             or not exists (select 1 from story_authors a where a.story_id = s.id)`,
       ),
     ).toBe(0);
+  });
+
+  it('[SD4][GA21] demo tickets carry passes that verify with the synced public key; the hidden tier has its code', async () => {
+    const passes = await db.pool.query<{
+      ticket_id: string;
+      holder_id: string;
+      signature: string;
+      signing_key_id: string;
+      event_id: string;
+    }>(
+      `select p.ticket_id, p.holder_id, p.signature, p.signing_key_id, t.event_id
+       from ticket_passes p join tickets t on t.id = p.ticket_id`,
+    );
+    expect(passes.rows.length).toBeGreaterThanOrEqual(4);
+    const keys = (
+      await db.pool.query<{ id: string; public_key: Uint8Array }>(`select id, public_key from signing_keys`)
+    ).rows;
+    for (const pass of passes.rows)
+      expect(verifyTicketCode(ticketCodeOfPass(pass, pass.event_id), keys).ok).toBe(true);
+    expect(
+      await count(
+        `select count(*) as n from ticket_tier_codes c join ticket_tiers t on t.id = c.tier_id
+         where t.hidden and c.code_hash = sha256(convert_to('${DEMO_TIER_CODE}', 'UTF8'))`,
+      ),
+    ).toBe(1);
+    expect(
+      await count(`select count(*) as n from payments where provider = 'in_person' and status = 'pending'`),
+    ).toBe(1);
   });
 
   it('[SD6] runs once: a database that has users is left alone', async () => {

@@ -4,15 +4,25 @@
 import { hash, type Algorithm } from '@node-rs/argon2';
 import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import * as Y from 'yjs';
+import { draftAuthorId, draftEmotionId, draftTagId } from '@hearth/schema/stories/ids';
+import { normalizeTag } from '@hearth/schema/stories/tags';
+import { writeStoryTree, type StoryNode } from '@hearth/schema/stories/tree';
+import type { Tx } from '@hearth/schema/mutations/define';
+import { ticketPayload, toBase64Url } from '@hearth/schema/tickets/code';
+import { inPersonPayments } from '../gatherings/payments';
+import { Ed25519TicketSigner } from '../gatherings/signer';
 import type { Logger } from '../log';
 import {
   communities,
+  demoDrafts,
   DEMO_LOGIN,
   DEMO_USER_KEY,
   eventComments,
   events,
   stories,
   users,
+  type DemoDraft,
   type DemoStory,
 } from './demo-data';
 
@@ -125,6 +135,7 @@ export async function seedDemoData(tx: pg.ClientBase, options: SeedOptions): Pro
   }
 
   const eventIds = new Map(events.map((e) => [e.key, uuidv7()]));
+  const signer = new Ed25519TicketSigner(() => now);
   for (const e of events) {
     const id = lookup(eventIds, e.key);
     // The wall-clock time on the local date `startsInDays` from today, in the event's own zone.
@@ -168,17 +179,22 @@ export async function seedDemoData(tx: pg.ClientBase, options: SeedOptions): Pro
         added_by: user(e.createdBy),
       });
     }
+    const tierIds = new Map<string, { id: string; priceCents: number; currency: string }>();
     for (const [position, tier] of (e.tiers ?? []).entries()) {
+      const tierId = uuidv7();
+      tierIds.set(tier.name, { id: tierId, priceCents: tier.priceCents, currency: tier.currency });
       await insert(tx, 'ticket_tiers', {
-        id: uuidv7(),
+        id: tierId,
         event_id: id,
         name: tier.name,
         pricing: tier.pricing,
         price_cents: tier.priceCents,
         currency: tier.currency,
         capacity: tier.capacity ?? null,
+        hidden: tier.hidden ?? false,
         position,
       });
+      if (tier.code !== undefined) await seedTierCode(tx, tierId, tier.code);
     }
     let waitlistPosition = 0;
     for (const [guest, rsvp] of Object.entries(e.rsvps ?? {})) {
@@ -190,6 +206,11 @@ export async function seedDemoData(tx: pg.ClientBase, options: SeedOptions): Pro
         guests: rsvp.guests ?? 0,
         waitlist_position: rsvp.status === 'waitlisted' ? ++waitlistPosition : null,
       });
+    }
+    for (const [holder, tierName] of Object.entries(e.tickets ?? {})) {
+      const tier = tierIds.get(tierName);
+      if (!tier) throw new Error(`demo ticket for "${holder}" names unknown tier "${tierName}"`);
+      await seedTicket(tx, signer, { eventId: id, tier, holderId: user(holder), now });
     }
   }
 
@@ -216,6 +237,7 @@ export async function seedDemoData(tx: pg.ClientBase, options: SeedOptions): Pro
 
   const tagIds = new Map<string, string>();
   for (const story of stories) await seedStory(tx, story, { now, user, communityIds, tagIds });
+  for (const draft of demoDrafts) await seedDraft(tx, draft, { now, user, communityIds });
 
   return {
     users: users.length,
@@ -223,6 +245,56 @@ export async function seedDemoData(tx: pg.ClientBase, options: SeedOptions): Pro
     events: events.length,
     stories: stories.length,
   };
+}
+
+/** A hidden tier's unlock code, hashed as the createTicketTier mutation stores it (gatherings GA16). */
+async function seedTierCode(tx: pg.ClientBase, tierId: string, code: string): Promise<void> {
+  await tx.query(
+    `insert into ticket_tier_codes (id, tier_id, code_hash) values ($1, $2, sha256(convert_to($3::text, 'UTF8')))`,
+    [uuidv7(), tierId, code.toUpperCase()],
+  );
+}
+
+/** A claimed ticket with its signed pass, as claimTicket makes them (gatherings GA17, GA18, GA20). */
+async function seedTicket(
+  tx: pg.ClientBase,
+  signer: Ed25519TicketSigner,
+  t: {
+    eventId: string;
+    tier: { id: string; priceCents: number; currency: string };
+    holderId: string;
+    now: Date;
+  },
+): Promise<void> {
+  const ticketId = uuidv7();
+  const priced = t.tier.priceCents > 0;
+  await tx.query(
+    `insert into tickets (id, tier_id, event_id, holder_id, rsvp_id, status, price_cents, currency)
+     values ($1, $2, $3, $4, (select id from rsvps where event_id = $3 and user_id = $4), $5, $6, $7)`,
+    [
+      ticketId,
+      t.tier.id,
+      t.eventId,
+      t.holderId,
+      priced ? 'reserved' : 'paid',
+      t.tier.priceCents,
+      t.tier.currency,
+    ],
+  );
+  const db: Tx = { query: (sql, params) => tx.query(sql, params) };
+  if (priced)
+    await inPersonPayments.reserve(
+      db,
+      { ticketId, amountCents: t.tier.priceCents, currency: t.tier.currency },
+      t.now,
+    );
+  const signed = await signer.sign(db, ticketPayload({ ticketId, eventId: t.eventId, holderId: t.holderId }));
+  await insert(tx, 'ticket_passes', {
+    ticket_id: ticketId,
+    holder_id: t.holderId,
+    signature: toBase64Url(signed.signature),
+    signing_key_id: signed.keyId,
+  });
 }
 
 async function seedStory(
@@ -264,6 +336,27 @@ async function seedStory(
       invited_by: position === 0 ? null : user(owner),
     });
   }
+  // The draft behind the story holds what a republish reads: its emotions, tags and Yjs document.
+  for (const emotion of story.emotions) {
+    await insert(tx, 'draft_emotions', {
+      id: draftEmotionId(draftId, emotion),
+      draft_id: draftId,
+      emotion_key: emotion,
+    });
+  }
+  for (const tag of story.tags) {
+    await insert(tx, 'draft_tags', {
+      id: draftTagId(draftId, tag.kind, tag.slug),
+      draft_id: draftId,
+      ...tag,
+    });
+  }
+  await storeDraftDocument(tx, draftId, user(owner), [
+    {
+      type: 'doc',
+      content: story.paragraphs.map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })),
+    },
+  ]);
   await insert(tx, 'stories', {
     id: storyId,
     draft_id: draftId,
@@ -331,6 +424,80 @@ async function seedStory(
       translator_id: user(translation.translator),
     });
   }
+}
+
+/**
+ * A draft's Yjs document as the collab rooms store it: the first part compacted into draft_snapshots,
+ * each later part one row of draft_updates.
+ */
+async function storeDraftDocument(
+  tx: pg.ClientBase,
+  draftId: string,
+  authorId: string,
+  parts: readonly StoryNode[],
+): Promise<void> {
+  const [first, ...later] = parts;
+  if (!first) return;
+  const doc = new Y.Doc();
+  writeStoryTree(doc, first);
+  await insert(tx, 'draft_snapshots', {
+    draft_id: draftId,
+    state: Buffer.from(Y.encodeStateAsUpdate(doc)),
+    through_update_id: 0,
+  });
+  for (const part of later) {
+    const before = Y.encodeStateVector(doc);
+    writeStoryTree(doc, part);
+    await insert(tx, 'draft_updates', {
+      draft_id: draftId,
+      author_id: authorId,
+      update: Buffer.from(Y.encodeStateAsUpdate(doc, before)),
+    });
+  }
+  doc.destroy();
+}
+
+async function seedDraft(
+  tx: pg.ClientBase,
+  draft: DemoDraft,
+  ctx: { now: Date; user: (key: string) => string; communityIds: ReadonlyMap<string, string> },
+): Promise<void> {
+  const { user } = ctx;
+  const owner = draft.authors[0];
+  if (owner === undefined) throw new Error(`demo draft "${draft.key}" has no author`);
+  const draftId = uuidv7();
+  const updatedAt = daysBefore(ctx.now, 1);
+  await insert(tx, 'drafts', {
+    id: draftId,
+    owner_id: user(owner),
+    community_id: draft.community === undefined ? null : lookup(ctx.communityIds, draft.community),
+    title: draft.title,
+    language: draft.language,
+    visibility: draft.visibility,
+    created_at: daysBefore(ctx.now, 5),
+    updated_at: updatedAt,
+  });
+  for (const [position, author] of draft.authors.entries()) {
+    await insert(tx, 'draft_authors', {
+      id: draftAuthorId(draftId, user(author)),
+      draft_id: draftId,
+      user_id: user(author),
+      role: position === 0 ? 'owner' : 'coauthor',
+      invited_by: position === 0 ? null : user(owner),
+    });
+  }
+  for (const emotion of draft.emotions) {
+    await insert(tx, 'draft_emotions', {
+      id: draftEmotionId(draftId, emotion),
+      draft_id: draftId,
+      emotion_key: emotion,
+    });
+  }
+  for (const { kind, label } of draft.tags) {
+    const tag = normalizeTag(kind, label);
+    await insert(tx, 'draft_tags', { id: draftTagId(draftId, kind, tag.slug), draft_id: draftId, ...tag });
+  }
+  await storeDraftDocument(tx, draftId, user(owner), draft.document);
 }
 
 /** Seeds when the database has no users yet; returns whether it did. Safe to call on every start. */

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { ErrorCode } from '@hearth/schema/errors';
 import type { MutationContext, MutationOutcome, SiteRole, Tx } from '@hearth/schema/mutations/index';
+import type { MutationServices } from '@hearth/schema/mutations/services';
 import { HttpError } from '../http/errors';
 import { classifyFailure, notAttempted, outcomeOfReceipt, type StoredReceipt } from './outcome';
 import type { PlannedMutation } from './plan';
@@ -19,6 +20,8 @@ export interface Caller {
 export interface ApplyOptions {
   readonly clock: () => Date;
   readonly log: FastifyBaseLogger;
+  /** Server capabilities mutations may need (ticket signing, payments, the story sanitizer). */
+  readonly services?: MutationServices;
 }
 
 class ConnectionBroken extends Error {}
@@ -59,6 +62,7 @@ export async function applyOne(
     siteRole: caller.siteRole,
     now: options.clock(),
     mutationId: step.id,
+    ...(options.services ? { services: options.services } : {}),
   };
   try {
     await client.query('begin');

@@ -4,9 +4,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { ErrorCode } from '@hearth/schema/errors';
 import { MUTATION_LIMITS, mutationNamed, type MutationResponse } from '@hearth/schema/mutations/index';
+import type { MutationServices } from '@hearth/schema/mutations/services';
 import { HttpError } from '../http/errors';
 import { applyBatch, type Caller } from './apply';
 import { planBatch } from './plan';
+import { serverServices } from './services';
 
 export const MUTATIONS_PATH = '/api/mutations';
 
@@ -17,11 +19,14 @@ export interface MutationRoutesDeps {
   readonly resolveSession: (request: FastifyRequest) => Promise<Caller | null>;
   /** The server's clock for `ctx.now` (tests freeze it). */
   readonly clock?: () => Date;
+  /** Ticket signer and payments (default: Ed25519 keys in signing_keys, payment in person). */
+  readonly services?: MutationServices;
 }
 
 /** Registers the mutation endpoint in its own encapsulated scope (its JSON parser stays local). */
 export function mutationRoutes(deps: MutationRoutesDeps): (app: FastifyInstance) => Promise<void> {
   const clock = deps.clock ?? (() => new Date());
+  const services = deps.services ?? serverServices(clock);
   return async (app) => {
     await app.register((scope, _options, done) => {
       const callers = new WeakMap<FastifyRequest, Caller>();
@@ -62,7 +67,11 @@ export function mutationRoutes(deps: MutationRoutesDeps): (app: FastifyInstance)
         const plan = planBatch(request.body, mutationNamed);
         void reply.header('cache-control', 'no-store');
         if (!plan.ok) return reply.code(400).send(plan.error);
-        const outcomes = await applyBatch(deps.pool, plan.steps, caller, { clock, log: request.log });
+        const outcomes = await applyBatch(deps.pool, plan.steps, caller, {
+          clock,
+          log: request.log,
+          services,
+        });
         const response: MutationResponse = { outcomes };
         return response;
       });

@@ -184,6 +184,8 @@ export async function seedWorld(db: Pick<pg.Pool, 'query'>): Promise<World> {
     Buffer.alloc(32, 1),
     Buffer.alloc(32, 2),
   ]);
+  // Public keys sync to everyone (gatherings SPEC.md GA23); the private key never leaves (VZ0).
+  see('signing_keys', key, ALL);
   const pass = (ticketId: string, holder: TestUser) =>
     row(
       'ticket_passes',
