@@ -1,22 +1,25 @@
 // `pnpm bench writes`: mutations/s through the real POST /api/mutations (validated, authorized, applied,
-// receipt committed) of a real Hearth (embedded Postgres, temp DATA_DIR), 50 concurrent clients, one
-// user and session each; then the same load while each user's second device follows its `receipts`
-// shape live through the gateway (official client), measuring POST -> receipt arriving there.
-// Prints latency and throughput; asserts nothing.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+// receipt committed) of a real Hearth (embedded Postgres, temp DATA_DIR) running in its own process,
+// 50 concurrent clients, one user and session each; then the same load while each user's second device
+// follows its `receipts` shape live through the gateway (official client), measuring POST -> receipt
+// arriving there. Prints latency, throughput and the server's CPU; asserts nothing.
+// BENCH_WRITES=single,batch,receipts picks scenarios (all by default), for quick A/B runs;
+// BENCH_SERVER_NODE_ARGS adds node flags to the server process (e.g. --cpu-prof).
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ShapeStream, isChangeMessage, type Row } from '@electric-sql/client';
+import pg from 'pg';
 import { newId } from '@hearth/schema/ids';
-import { parseConfig, REPO_ROOT } from '@hearth/sync-server/config';
-import { startHearth, type Hearth } from '@hearth/sync-server/hearth';
-import { silentLogger } from '@hearth/sync-server/log';
 import { SESSION_COOKIE } from '@hearth/sync-server/auth/session-logic';
 import { SHAPES_PATH } from '@hearth/sync-server/gateway/routes';
 import { MUTATIONS_PATH } from '@hearth/sync-server/writes/routes';
 import { createTestUser, type TestUser } from '@hearth/sync-server/writes/test-support/sessions';
 import { formatMs, median, percentile, printRow } from './stats';
+import { Child } from './sync/ipc';
+import { describeLoad, MachineMeter } from './sync/load';
+import type { ServerApi } from './sync/server';
 
 const CLIENTS = 50;
 const WARMUP_REQUESTS = 5;
@@ -27,10 +30,69 @@ interface Scenario {
   requestsPerClient: number;
 }
 
-const SCENARIOS: readonly Scenario[] = [
-  { label: '1 mutation per request', batchSize: 1, requestsPerClient: 60 },
-  { label: '10 mutations per request', batchSize: 10, requestsPerClient: 20 },
-];
+const SCENARIOS: Readonly<Record<string, Scenario>> = {
+  single: { label: '1 mutation per request', batchSize: 1, requestsPerClient: 60 },
+  batch: { label: '10 mutations per request', batchSize: 10, requestsPerClient: 20 },
+};
+const CHOSEN = (process.env.BENCH_WRITES ?? 'single,batch,receipts').split(',');
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (ms) of the postmaster's children (backends, WAL writer, ...), from /proc on Linux. */
+function postgresCpuMs(pgDir: string): number {
+  let postmaster: string;
+  try {
+    postmaster = readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '';
+  } catch {
+    return Number.NaN;
+  }
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces): state ppid ... utime(14) stime(15).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[1] !== postmaster && pid !== postmaster) continue;
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks / CLOCK_TICKS_PER_SECOND) * 1000;
+}
+
+/** The server's CPU and event-loop delay, Postgres' CPU and the whole machine's, per scenario. */
+class Meters {
+  private readonly machine = new MachineMeter();
+  private postgresMarkMs = 0;
+  private markedAt = 0;
+  constructor(
+    private readonly server: Child<ServerApi>,
+    private readonly pgDir: string,
+  ) {}
+  async mark(): Promise<void> {
+    await this.server.call('mark', undefined);
+    this.machine.mark();
+    this.postgresMarkMs = postgresCpuMs(this.pgDir);
+    this.markedAt = performance.now();
+  }
+  /** CPU per mutation is the figure that drifts least on a shared machine; throughput drifts most. */
+  async print(mutations: number): Promise<void> {
+    const busy = this.machine.read();
+    const postgres = postgresCpuMs(this.pgDir) - this.postgresMarkMs;
+    const wall = performance.now() - this.markedAt;
+    const server = await this.server.call('load', undefined);
+    const perMutation = (cpuMs: number) => `${Math.round((cpuMs * 1000) / mutations)} us CPU per mutation`;
+    printRow('    server process', `${perMutation(server.cpuMs)}; ${describeLoad(server)}`);
+    printRow(
+      '    Postgres processes',
+      `${perMutation(postgres)}; CPU ${Math.round((postgres / wall) * 100)}%`,
+    );
+    printRow('    machine busy (all processes)', `${Math.round(busy)}%`);
+  }
+}
 
 /** A client's next mutations: profile edits and follow/unfollow of a public community, in turn. */
 function nextBatch(communityId: string, size: number, counter: { n: number }) {
@@ -65,7 +127,13 @@ async function postBatch(url: string, user: TestUser, mutations: unknown[]): Pro
   return body.outcomes.map((outcome) => outcome.status);
 }
 
-async function runScenario(url: string, users: readonly TestUser[], communityId: string, scenario: Scenario) {
+async function runScenario(
+  url: string,
+  users: readonly TestUser[],
+  communityId: string,
+  scenario: Scenario,
+  meters: Meters,
+) {
   const latencies: number[] = [];
   const statuses = new Map<string, number>();
   const client = async (user: TestUser) => {
@@ -85,6 +153,7 @@ async function runScenario(url: string, users: readonly TestUser[], communityId:
   const ready = new Promise<void>((resolve) => (start = resolve));
   const clients = Promise.all(users.map(client));
   // Warm-up requests finish at different times; measure from when the last client is warm.
+  await meters.mark();
   const begun = performance.now();
   start();
   await clients;
@@ -97,6 +166,7 @@ async function runScenario(url: string, users: readonly TestUser[], communityId:
   );
   printRow('    mutations/s', `${Math.round(mutations / seconds)}`);
   printRow('    outcomes', [...statuses].map(([status, n]) => `${status} ${n}`).join(', '));
+  await meters.print(mutations);
 }
 
 /** Each user's other device: a live ShapeStream on their `receipts` shape, through the gateway. */
@@ -161,11 +231,17 @@ class ReceiptWatch {
   }
 }
 
-async function runReceiptScenario(baseUrl: string, users: readonly TestUser[], communityId: string) {
+async function runReceiptScenario(
+  baseUrl: string,
+  users: readonly TestUser[],
+  communityId: string,
+  meters: Meters,
+) {
   const watch = new ReceiptWatch();
   await watch.start(baseUrl, users);
   const url = `${baseUrl}${MUTATIONS_PATH}`;
   const requestsPerClient = 40;
+  await meters.mark();
   const begun = performance.now();
   await Promise.all(
     users.map(async (user) => {
@@ -195,33 +271,39 @@ async function runReceiptScenario(baseUrl: string, users: readonly TestUser[], c
     `${formatMs(median(fromAnswer))} / ${formatMs(percentile(fromAnswer, 99))}`,
   );
   printRow('    mutations/s with the live shapes', `${Math.round(fromPost.length / seconds)}`);
+  await meters.print(fromPost.length);
 }
 
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-bench-writes-'));
   // Embedded Postgres runs as the `postgres` user when we are root: it must reach the folder.
   chmodSync(dataDir, 0o755);
-  const parsed = parseConfig(
-    { DATA_DIR: dataDir, PORT: '0', SEED_DEMO: 'false' },
-    { repoRoot: REPO_ROOT, cwd: REPO_ROOT },
-  );
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-
-  let hearth: Hearth | undefined;
+  // The server in its own process: the 50 clients' CPU (fetch, the official ShapeStream) is not its.
+  const server = new Child<ServerApi>('writes server', new URL('./sync/server.ts', import.meta.url), {
+    // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server alone.
+    execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+  });
+  let pool: pg.Pool | undefined;
   try {
-    hearth = await startHearth(parsed.config, { log: silentLogger() });
-    const users = await Promise.all(Array.from({ length: CLIENTS }, () => createTestUser(hearth!.pool)));
+    const { url: baseUrl, databaseUrl } = await server.call('start', { dataDir });
+    pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    const db = pool;
+    const users = await Promise.all(Array.from({ length: CLIENTS }, () => createTestUser(db)));
     const communityId = newId();
-    await hearth.pool.query(
-      `insert into communities (id, slug, name, created_by) values ($1, 'bench', 'Bench', $2)`,
-      [communityId, users[0]?.id],
-    );
+    await db.query(`insert into communities (id, slug, name, created_by) values ($1, 'bench', 'Bench', $2)`, [
+      communityId,
+      users[0]?.id,
+    ]);
+    const meters = new Meters(server, path.join(dataDir, 'pg'));
     console.log('writes: POST /api/mutations -> validate, authorize, apply, receipt (one transaction each)');
-    for (const scenario of SCENARIOS)
-      await runScenario(`${hearth.url}${MUTATIONS_PATH}`, users, communityId, scenario);
-    await runReceiptScenario(hearth.url, users, communityId);
+    for (const [name, scenario] of Object.entries(SCENARIOS))
+      if (CHOSEN.includes(name))
+        await runScenario(`${baseUrl}${MUTATIONS_PATH}`, users, communityId, scenario, meters);
+    if (CHOSEN.includes('receipts')) await runReceiptScenario(baseUrl, users, communityId, meters);
   } finally {
-    await hearth?.stop();
+    await pool?.end();
+    await server.call('stop', undefined).catch(() => undefined);
+    await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

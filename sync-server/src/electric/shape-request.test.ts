@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   makeHandle,
   paramsFromQuery,
+  validateKnownDefinitionRequest,
   validateShapeDefinition,
   validateShapeRequest,
   type Query,
@@ -194,6 +195,30 @@ describe('shape request validation', () => {
     expect(errors({ table: 'nope', offset: '1_0' })).toEqual({
       handle: ["can't be blank when offset != -1"],
     });
+  });
+
+  it('[SE53] a request for a cached definition is checked like a new one, its definition reused as is', () => {
+    const shape = { table: 'items', where: 'done', columns: 'id,title' };
+    const definition = accepted({ ...shape, offset: '-1' }).definition;
+    const requests: Query[] = [
+      { offset: '12_0', handle: 'h-1', live: 'true', cursor: '7' },
+      { offset: '12_0', handle: 'h-1', live: 'true', live_sse: 'true' },
+      { offset: '-1', handle: 'h-1' },
+      { offset: 'now' },
+      {},
+      { offset: '' },
+      { offset: '12' },
+      { offset: '12_0' },
+      { offset: '-1', live: 'true' },
+      { offset: 'now', live: 'true' },
+      { offset: '1_0', handle: 'h', experimental_live_sse: 'true' },
+    ];
+    for (const request of requests) {
+      const known = validateKnownDefinitionRequest({ ...shape, ...request }, definition);
+      const full = validateShapeRequest({ ...shape, ...request }, lookup);
+      expect(known).toEqual(full);
+      if (known.ok) expect(known.value.definition).toBe(definition);
+    }
   });
 
   it('[SE1] the definition alone can be validated, e.g. by the gateway building a shape', () => {

@@ -82,8 +82,6 @@ export function paramsFromQuery(query: Query): Record<string, string> {
 /** The whole request: offset, handle, live flags, then the shape definition. */
 export function validateShapeRequest(query: Query, lookup: TableLookup): Validated<ShapeRequest> {
   const get = (name: string): string | undefined => single(query[name]);
-  // A bare `&live` or any value other than `false` means live (protocol doc §2.2).
-  const flag = (name: string): boolean => get(name) !== undefined && get(name) !== 'false';
 
   // Step 1, like Ecto's cast: every malformed param is reported together.
   const errors: Record<string, string[]> = {};
@@ -101,17 +99,8 @@ export function validateShapeRequest(query: Query, lookup: TableLookup): Validat
   if (Object.keys(errors).length > 0) return invalid(errors);
 
   // Later steps stop at the first failure.
-  const offset = parseOffset(offsetText as string);
-  if (offset === undefined) return invalid({ offset: [INVALID_OFFSET_MESSAGE] });
-  const isStart = offset === 'now' || offset === BEFORE_ALL;
-  const handle = isStart ? undefined : get('handle');
-  if (!isStart && (handle === undefined || handle === ''))
-    return invalid({ handle: ["can't be blank when offset != -1"] });
-  const live = flag('live');
-  if (live && offset === BEFORE_ALL) return invalid({ live: ["can't be true when offset == -1"] });
-  if (live && offset === 'now') return invalid({ live: ["can't be true when offset is 'now'"] });
-  const liveSse = flag('live_sse') || flag('experimental_live_sse');
-  if (liveSse && !live) return invalid({ live_sse: ["can't be true unless live is also true"] });
+  const request = requestPart(query, offsetText as string);
+  if (!request.ok) return request;
 
   const definition = validateShapeDefinition(
     {
@@ -125,10 +114,43 @@ export function validateShapeRequest(query: Query, lookup: TableLookup): Validat
     lookup,
   );
   if (!definition.ok) return definition;
-  return {
-    ok: true,
-    value: { definition: definition.value, offset, handle, live, liveSse, cursor: get('cursor') },
-  };
+  return { ok: true, value: { ...request.value, definition: definition.value } };
+}
+
+type RequestPart = Omit<ShapeRequest, 'definition'>;
+
+/** Offset, handle and the live flags, checked in Electric's order (after the params of step 1). */
+function requestPart(query: Query, offsetText: string): Validated<RequestPart> {
+  const get = (name: string): string | undefined => single(query[name]);
+  // A bare `&live` or any value other than `false` means live (protocol doc §2.2).
+  const flag = (name: string): boolean => get(name) !== undefined && get(name) !== 'false';
+  const offset = parseOffset(offsetText);
+  if (offset === undefined) return invalid({ offset: [INVALID_OFFSET_MESSAGE] });
+  const isStart = offset === 'now' || offset === BEFORE_ALL;
+  const handle = isStart ? undefined : get('handle');
+  if (!isStart && (handle === undefined || handle === ''))
+    return invalid({ handle: ["can't be blank when offset != -1"] });
+  const live = flag('live');
+  if (live && offset === BEFORE_ALL) return invalid({ live: ["can't be true when offset == -1"] });
+  if (live && offset === 'now') return invalid({ live: ["can't be true when offset is 'now'"] });
+  const liveSse = flag('live_sse') || flag('experimental_live_sse');
+  if (liveSse && !live) return invalid({ live_sse: ["can't be true unless live is also true"] });
+  return { ok: true, value: { offset, handle, live, liveSse, cursor: get('cursor') } };
+}
+
+/**
+ * A request for a definition already validated (the same table, columns, where, params, replica and
+ * log, against the same schema): only the per-request params are checked, with the same results as
+ * `validateShapeRequest` gives, and the definition (its parse, key and hash) is reused as is.
+ */
+export function validateKnownDefinitionRequest(
+  query: Query,
+  definition: ShapeDefinition,
+): Validated<ShapeRequest> {
+  const offsetText = single(query.offset);
+  if (offsetText === undefined || offsetText === '') return invalid({ offset: ["can't be blank"] });
+  const request = requestPart(query, offsetText);
+  return request.ok ? { ok: true, value: { ...request.value, definition } } : request;
 }
 
 export interface DefinitionInput {

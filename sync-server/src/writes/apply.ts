@@ -49,6 +49,27 @@ async function rollback(client: pg.PoolClient): Promise<void> {
   }
 }
 
+/**
+ * `begin` and the receipt claim in one round trip (a simple-protocol query of two statements; the
+ * extended protocol takes one statement per round trip). Every value is a server-checked one (a UUID
+ * v7 from the plan, the session's user, a registered mutation name, the server's clock), sent as an
+ * escaped literal, never as SQL text of the client's.
+ */
+async function beginAndClaim(
+  client: pg.PoolClient,
+  step: PlannedMutation,
+  caller: Caller,
+  now: Date,
+): Promise<boolean> {
+  const literal = (value: string) => client.escapeLiteral(value);
+  const results = (await client.query(
+    `begin; insert into receipts (id, user_id, mutation, status, created_at)
+     values (${literal(step.id)}, ${literal(caller.userId)}, ${literal(step.name)}, 'accepted', ${literal(now.toISOString())})
+     on conflict (id) do nothing`,
+  )) as unknown as pg.QueryResult[];
+  return results[1]?.rowCount === 1;
+}
+
 /** One mutation, one transaction: claim the receipt, authorize, apply, commit. */
 export async function applyOne(
   client: pg.PoolClient,
@@ -65,13 +86,7 @@ export async function applyOne(
     ...(options.services ? { services: options.services } : {}),
   };
   try {
-    await client.query('begin');
-    const claim = await client.query(
-      `insert into receipts (id, user_id, mutation, status, created_at) values ($1, $2, $3, 'accepted', $4)
-       on conflict (id) do nothing`,
-      [step.id, caller.userId, step.name, ctx.now],
-    );
-    if (claim.rowCount === 0) {
+    if (!(await beginAndClaim(client, step, caller, ctx.now))) {
       await client.query('rollback');
       return await storedOutcome(client, step, caller);
     }

@@ -233,7 +233,7 @@ export class ShapeEngine {
 
   /** Tail of a ready shape's log. */
   tail(handle: string): LogOffset | undefined {
-    return this.options.store.info(handle)?.tail;
+    return this.options.store.tail(handle);
   }
 
   /**

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  corsHeaders,
-  definitionCacheKey,
-  preflightHeaders,
-  requestOnlyQuery,
-  secretAccepted,
-} from './headers';
+import { corsHeaders, definitionCacheKey, preflightHeaders, secretAccepted } from './headers';
 
 describe('shape endpoint headers', () => {
   it('[SE36] CORS echoes the origin and exposes every electric-* header the client reads', () => {
@@ -43,16 +37,5 @@ describe('shape endpoint headers', () => {
     ).toBe(a);
     expect(definitionCacheKey({ table: 't', where: 'a = $1', 'params[1]': 'y' }, 1)).not.toBe(a);
     expect(definitionCacheKey({ table: 't', where: 'a = $1', 'params[1]': 'x' }, 2)).not.toBe(a);
-    expect(requestOnlyQuery({ table: 't', where: 'x', columns: 'a', offset: '-1', live: 'true' })).toEqual({
-      table: 't',
-      offset: '-1',
-      live: 'true',
-      replica: undefined,
-      log: undefined,
-      handle: undefined,
-      live_sse: undefined,
-      experimental_live_sse: undefined,
-      cursor: undefined,
-    });
   });
 });

@@ -44,14 +44,23 @@ function single(value: string | readonly string[] | undefined): string | undefin
   return typeof value === 'string' || value === undefined ? value : value[value.length - 1];
 }
 
-/** `secret` (or the deprecated `api_secret`) must equal SHAPE_SECRET when one is set. Constant time. */
-export function secretAccepted(query: Query, secret: string | undefined): boolean {
-  if (secret === undefined) return true;
-  const given = single(query.secret) ?? single(query.api_secret);
-  if (given === undefined) return false;
-  // Digests of equal length: the comparison says nothing about the secret's length.
+/**
+ * `secret` (or the deprecated `api_secret`) must equal SHAPE_SECRET when one is set. Constant time:
+ * digests of equal length are compared, so the comparison says nothing about the secret's length.
+ * The secret's digest is made once, here; each request hashes only what it sent.
+ */
+export function secretChecker(secret: string | undefined): (query: Query) => boolean {
+  if (secret === undefined) return () => true;
   const digest = (s: string): Buffer => hash('sha256', s, 'buffer');
-  return timingSafeEqual(digest(given), digest(secret));
+  const expected = digest(secret);
+  return (query) => {
+    const given = single(query.secret) ?? single(query.api_secret);
+    return given !== undefined && timingSafeEqual(digest(given), expected);
+  };
+}
+
+export function secretAccepted(query: Query, secret: string | undefined): boolean {
+  return secretChecker(secret)(query);
 }
 
 /** Electric's 401 body, plus Hearth's typed code. */
@@ -81,10 +90,4 @@ export function definitionCacheKey(query: Query, schemaVersion: number): string 
     single(query.log),
     params,
   ]);
-}
-
-/** The request without its definition parts: validating it checks only offset, handle and live flags. */
-export function requestOnlyQuery(query: Query): Query {
-  const { table, replica, log, offset, handle, live, live_sse, experimental_live_sse, cursor } = query;
-  return { table, replica, log, offset, handle, live, live_sse, experimental_live_sse, cursor };
 }

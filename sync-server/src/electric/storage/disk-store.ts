@@ -269,6 +269,10 @@ export class DiskShapeLogStore implements ShapeLogStore {
     return state === undefined ? undefined : infoOf(state);
   }
 
+  tail(handle: string): LogOffset | undefined {
+    return this.shapes.find(handle)?.index.tail;
+  }
+
   list(): ShapeInfo[] {
     return [...this.shapes.states()].map(([, state]) => infoOf(state));
   }

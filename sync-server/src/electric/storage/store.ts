@@ -58,9 +58,16 @@ export interface ReadResult {
 
 export type WaitOutcome = 'changed' | 'timeout' | 'deleted' | 'aborted';
 
+/** What ends a wait early (its client left, the server is closing). An AbortSignal is one. */
+export interface WaitSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface WaitOptions {
   readonly timeoutMs: number;
-  readonly signal?: AbortSignal | undefined;
+  readonly signal?: WaitSignal | undefined;
 }
 
 export interface Eviction {
@@ -96,6 +103,8 @@ export interface ShapeLogStore {
    */
   waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome>;
   info(handle: string): ShapeInfo | undefined;
+  /** The tail alone, without copying the shape's metadata: every live request asks for it. */
+  tail(handle: string): LogOffset | undefined;
   list(): ShapeInfo[];
   /**
    * Removes the shape at once (reads and appends then fail with `shape_not_found`, waiters get
