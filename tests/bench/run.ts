@@ -23,6 +23,10 @@ const benches: Record<string, { about: string; run: () => Promise<unknown> }> = 
       'collab rooms: relay latency (50 rooms) vs stock y-websocket-server, 10k-update load, memory per room',
     run: async () => (await import('./collab')).run(),
   },
+  client: {
+    about: 'PWA in headless Chromium: offline cold start to first data, first full sync, JS shipped (gzip)',
+    run: async () => (await import('./client')).run(),
+  },
   route: {
     about: 'shape routing cost per change with 1,000 and 10,000 shapes',
     run: () => import('../../sync-server/src/electric/bench/route.bench'),

@@ -1,9 +1,7 @@
 // The outbox in real Chromium against the real server (web/src/outbox/SPEC.md): a change made offline
 // waits as pending, and going online sends it; the server then has it. Waits for the pill, not for time.
 import { expect, test } from '@playwright/test';
-import { waitForReplicaReady } from './steps';
-
-const DEMO = { email: 'demo@hearth.local', password: 'hearth-demo' };
+import { signInDemo, waitForReplicaReady } from './steps';
 
 test('[OB10] a change made offline shows as pending, and back online the outbox drains to the server', async ({
   page,
@@ -12,17 +10,7 @@ test('[OB10] a change made offline shows as pending, and back online the outbox 
   await page.goto('/');
   await waitForReplicaReady(page);
 
-  const signedIn = await page.evaluate(async (login) => {
-    const response = await fetch('/api/auth/signin', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(login),
-    });
-    if (!response.ok) return `sign-in answered ${response.status}: ${await response.text()}`;
-    const identity = await window.hearth.refreshIdentity();
-    return identity === null ? 'no identity after sign-in' : 'ok';
-  }, DEMO);
-  expect(signedIn).toBe('ok');
+  await signInDemo(page);
 
   const pill = page.getByRole('status', { name: /^Connection:/ });
   await expect(pill).toHaveAttribute('data-pending', '0');
@@ -41,7 +29,8 @@ test('[OB10] a change made offline shows as pending, and back online the outbox 
 
   await context.setOffline(false);
   await expect(pill).toHaveAttribute('data-pending', '0');
-  await expect(pill).toHaveText('Online');
+  await expect(pill).toHaveAttribute('data-state', 'up-to-date', { timeout: 45_000 });
+  await expect(pill).toHaveText('Up to date');
   await expect(pill).toHaveAttribute('data-rejected', '0');
 
   const me = await page.evaluate(async () => {

@@ -1,5 +1,5 @@
-// Boots the PWA: registers the service worker, starts opening the local replica and the outbox client,
-// renders the shell. Screens read only the local replica (local-first); the network is for sync and assets.
+// Boots the PWA: registers the service worker, starts opening the local replica, the outbox client and
+// the sync, renders the shell. Screens read only the local replica (local-first); the network is for sync and assets.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
@@ -9,6 +9,8 @@ import { openReplica } from './db/replica';
 import { createHearthClient, type HearthClient } from './outbox/client';
 import { HearthProvider } from './outbox/react';
 import { registerServiceWorker, withoutServiceWorker } from './pwa/updates';
+import { startSync } from './sync/client';
+import { SyncProvider } from './sync/react';
 import './app/app.css';
 import './auth/auth.css';
 
@@ -30,6 +32,8 @@ const client = createHearthClient(replica);
 window.hearth = client;
 const auth = createAuth(client);
 window.hearthAuth = auth;
+// The leader tab's worker syncs for every tab; this tab watches it (web/src/sync/SPEC.md).
+const sync = startSync(replica);
 // Who is signed in, for mutations' context and the header; offline this keeps the last answer. A
 // sign-out the server still owes (made offline) is delivered first.
 auth.refresh().catch((error: unknown) => console.warn('Hearth: could not check the session:', error));
@@ -38,7 +42,9 @@ createRoot(root).render(
   <StrictMode>
     <HearthProvider client={client}>
       <AuthProvider auth={auth}>
-        <App pwa={pwa} replica={replica} />
+        <SyncProvider sync={sync}>
+          <App pwa={pwa} replica={replica} />
+        </SyncProvider>
       </AuthProvider>
     </HearthProvider>
   </StrictMode>,

@@ -8,6 +8,7 @@ import { SignInScreen } from '../auth/SignInScreen';
 import { SignOutDialog } from '../auth/SignOutDialog';
 import { SignUpScreen } from '../auth/SignUpScreen';
 import type { Replica } from '../db/replica';
+import { ReplicaProvider } from '../db/views';
 import { UpdatePrompt } from '../pwa/UpdatePrompt';
 import type { PwaUpdates } from '../pwa/updates';
 import { Header } from './Header';
@@ -47,11 +48,14 @@ export function App({ pwa, replica }: { pwa: PwaUpdates; replica: Promise<Replic
 
   return (
     <div className="app">
-      <Header online={online} />
+      <Header />
       <UpdatePrompt pwa={pwa} />
       <AuthErrorNotice />
       <main className="main" ref={main}>
-        <Screen route={route} online={online} pwa={pwa} replica={replicaStatus} />
+        {/* Every screen reads the replica (useView), so every screen sits inside its provider. */}
+        <ReplicaProvider replica={replica} fallback={<ReplicaOpening replica={replicaStatus} />}>
+          <Screen route={route} online={online} pwa={pwa} replica={replicaStatus} />
+        </ReplicaProvider>
       </main>
       <SignOutDialog />
       <footer className="footer">Hearth keeps your community on this device and syncs it when it can.</footer>
@@ -84,4 +88,19 @@ function Screen({
       return feature ? feature.route.render(feature.params) : <NotFound />;
     }
   }
+}
+
+/** Until the replica is open, in place of the screen: that it is opening, or why it could not open. */
+function ReplicaOpening({ replica }: { replica: ReplicaStatus }) {
+  if (replica.state === 'failed')
+    return (
+      <p className="replica-failed" data-code={replica.code} role="alert">
+        {replica.message}
+      </p>
+    );
+  return (
+    <p className="feed-empty" role="status">
+      Opening this device’s data…
+    </p>
+  );
 }

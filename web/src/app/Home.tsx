@@ -1,7 +1,9 @@
-// Home: what Hearth is, who is signed in here, and what this device holds (local replica, offline
-// readiness, connection).
+// Home: what Hearth is, who is signed in here, the first sync's progress, the feed read from the local
+// replica, and what this device holds (local replica, offline readiness, connection).
 import { useSyncExternalStore } from 'react';
 import { useAuthState } from '../auth/react';
+import { Feed } from '../features/feed/Feed';
+import { FirstSyncProgress } from '../sync/react';
 import type { OfflineReadiness, PwaUpdates } from '../pwa/updates';
 import { Link } from './router';
 import type { ReplicaStatus } from './useReplicaStatus';
@@ -20,6 +22,9 @@ export function Home({ online, pwa, replica }: { online: boolean; pwa: PwaUpdate
         </p>
         <Welcome />
       </section>
+
+      <FirstSyncProgress />
+      <Feed />
 
       <section className="features" aria-label="What Hearth does">
         <article className="card">

@@ -1,10 +1,16 @@
-// What the sign-in and sign-up forms check before anything is sent (AU3 in ./SPEC.md): the same
-// password rules the server holds (sync-server/src/auth/password.ts, AC2), shown up front and checked
-// as the person types. The server stays the judge: its `weak_password` answer is shown as it says.
+// What the sign-in and sign-up forms check before anything is sent (AU3 in ./SPEC.md): the password
+// policy the server holds, from the one shared module (schema/src/password-policy.ts, AC2), shown up
+// front and checked as the person types. The server stays the judge of what it receives.
+import {
+  isCommonPassword,
+  looksLikeEmail,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  passwordLength,
+  passwordProblem as policyProblem,
+} from '@hearth/schema/password-policy';
 
-/** AC2's numbers; the server refuses what breaks them with `weak_password`. */
-export const PASSWORD_MIN_LENGTH = 10;
-export const PASSWORD_MAX_LENGTH = 1024;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 export const DISPLAY_NAME_MAX_LENGTH = 80;
 
 export type PasswordRuleId = 'length' | 'not-email' | 'not-common';
@@ -21,40 +27,25 @@ export const PASSWORD_RULES: readonly PasswordRule[] = [
   { id: 'not-common', text: 'Not a common password (like “password123”)' },
 ];
 
-/** `met` is null where only the server can tell (the common-password list stays on the server). */
+/** Whether what is typed so far meets the rule (`null`: cannot tell yet; kept for the screens). */
 export interface PasswordCheck {
   readonly rule: PasswordRule;
   readonly met: boolean | null;
 }
 
-function characters(text: string): number {
-  return [...text.normalize('NFKC')].length;
-}
-
-function isEmailLike(password: string, email: string): boolean {
-  const lower = password.normalize('NFKC').toLowerCase();
-  const address = email.trim().toLowerCase();
-  if (address === '') return false;
-  const localPart = address.split('@')[0] ?? address;
-  return lower.includes(address) || lower === localPart;
-}
-
 /** Each rule of PASSWORD_RULES against what is typed so far. */
 export function passwordChecks(password: string, email: string): readonly PasswordCheck[] {
   return PASSWORD_RULES.map((rule) => {
+    if (password === '') return { rule, met: false };
     switch (rule.id) {
       case 'length': {
-        const length = characters(password);
+        const length = passwordLength(password);
         return { rule, met: length >= PASSWORD_MIN_LENGTH && length <= PASSWORD_MAX_LENGTH };
       }
       case 'not-email':
-        return { rule, met: password === '' ? false : !isEmailLike(password, email) };
+        return { rule, met: !looksLikeEmail(password, email) };
       case 'not-common':
-        // One repeated character is the one "common" case the client can see for itself.
-        return {
-          rule,
-          met: password === '' ? false : new Set(password.toLowerCase()).size > 1 ? null : false,
-        };
+        return { rule, met: !isCommonPassword(password) };
     }
   });
 }
@@ -90,14 +81,11 @@ function emailProblem(email: string): string | undefined {
 
 function passwordProblem(password: string, email: string): string | undefined {
   if (password === '') return 'Choose a password.';
-  const length = characters(password);
-  if (length < PASSWORD_MIN_LENGTH)
-    return `Use at least ${PASSWORD_MIN_LENGTH} characters for your password (${length} so far).`;
-  if (length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters for your password.`;
-  if (isEmailLike(password, email)) return 'Your password must not be your email address.';
-  if (new Set(password.toLowerCase()).size === 1)
-    return 'A password of one repeated character is easy to guess. Choose something else.';
-  return undefined;
+  const problem = policyProblem(password, email);
+  if (problem === null) return undefined;
+  // The shared rule's words, with how far the person got when it is the length.
+  if (problem.rule === 'too_short') return `${problem.message} (${passwordLength(password)} so far)`;
+  return problem.message;
 }
 
 function withoutUndefined<F extends string>(entries: [F, string | undefined][]): FieldErrors<F> {

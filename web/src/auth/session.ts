@@ -7,6 +7,7 @@ import { ErrorCode } from '@hearth/schema/errors';
 import type { SiteRole } from '@hearth/schema/mutations/index';
 import { IDENTITY_TABLE } from '../db/local-schema';
 import type { HearthClient } from '../outbox/client';
+import { withSyncStopped } from '../sync/client';
 import { readIdentity, writeIdentity, type Identity } from '../outbox/store';
 import { httpAuthApi, type AuthApi, type AuthResult, type MeBody, type OidcProvider } from './api';
 import { clearReplicaForNewUser, clearSignedOutUser } from './local-data';
@@ -74,6 +75,8 @@ export interface AuthOptions {
   readonly storage?: KeyValueStore;
   readonly online?: () => boolean;
   readonly flushTimeoutMs?: number;
+  /** Runs a rewrite of the synced layer with the sync stopped (SY11); `withSyncStopped` by default. */
+  readonly stopSync?: <T>(rewrite: () => Promise<T>) => Promise<T>;
 }
 
 interface IdentityRow {
@@ -94,6 +97,7 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
   const api = options.api ?? httpAuthApi({ online });
   const storage = options.storage ?? window.localStorage;
   const flushTimeoutMs = options.flushTimeoutMs ?? FLUSH_TIMEOUT_MS;
+  const stopSync = options.stopSync ?? withSyncStopped;
   const listeners = new Set<() => void>();
   const signedOutListeners = new Set<() => void>();
   const channel = new BroadcastChannel(AUTH_CHANNEL);
@@ -188,7 +192,10 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
     const previous = await readIdentity(db);
     setSignOutOwed(storage, false);
     writeProfile(storage, profileOf(me));
-    if (previous !== null && previous.userId !== identity.userId) await clearReplicaForNewUser(db, identity);
+    // [SY11] The synced layer changes hands only while the sync is stopped, so none of its commits
+    // lands after the clear; it resumes under the new identity.
+    if (previous !== null && previous.userId !== identity.userId)
+      await stopSync(() => clearReplicaForNewUser(db, identity));
     else await writeIdentity(db, identity);
     sessionEnded = false;
     // Wakes the outbox sender here and in the other tabs (OB9); it asks /api/me itself.
@@ -291,10 +298,17 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
       const result = await api.signOut();
       setSignOutOwed(storage, !result.ok);
     }
-    const { db } = await client.replica;
-    const identity = await readIdentity(db);
-    if (identity === null) await clearReplicaForNewUser(db, null);
-    else await clearSignedOutUser(db, identity.userId);
+    const replica = await client.replica;
+    const { db } = replica;
+    await stopSync(async () => {
+      const identity = await readIdentity(db);
+      if (identity === null) await clearReplicaForNewUser(db, null);
+      else await clearSignedOutUser(db, identity.userId);
+    });
+    // The replica flushes lazily (db/STORAGE.md): a reload right now must not bring this user's rows back.
+    await replica
+      .flush()
+      .catch((error: unknown) => console.warn('Hearth: the cleared replica is not stored yet:', error));
     writeProfile(storage, null);
     sessionEnded = false;
     channel.postMessage({ type: 'signed-out' } satisfies AuthMessage);

@@ -9,6 +9,8 @@ export const ReplicaErrorCode = {
   SCHEMA_FAILED: 'REPLICA_SCHEMA_FAILED',
   /** PGlite could not open its data directory (IndexedDB blocked, quota, private mode). */
   OPEN_FAILED: 'REPLICA_OPEN_FAILED',
+  /** A write could not be made durable: storage refused it, or no leader answered in time. */
+  FLUSH_FAILED: 'REPLICA_FLUSH_FAILED',
 } as const;
 export type ReplicaErrorCode = (typeof ReplicaErrorCode)[keyof typeof ReplicaErrorCode];
 
@@ -42,4 +44,22 @@ export function isReplicaErrorMessage(data: unknown): data is ReplicaErrorMessag
     knownCodes.has(code) &&
     typeof message === 'string'
   );
+}
+
+/**
+ * A tab asks the leader to write the data directory to storage now and waits for the answer: the
+ * replica flushes lazily (relaxed durability, ./STORAGE.md), so writes that must survive a reload right
+ * after them (an outbox entry, a sign-out's clear) ask for it.
+ */
+export const REPLICA_FLUSH_CHANNEL = 'hearth-replica-flush';
+
+export type ReplicaFlushMessage =
+  | { readonly type: 'flush'; readonly id: string }
+  | { readonly type: 'flushed'; readonly id: string; readonly error: string | null };
+
+export function isReplicaFlushMessage(data: unknown): data is ReplicaFlushMessage {
+  if (typeof data !== 'object' || data === null) return false;
+  const { type, id, error } = data as Record<string, unknown>;
+  if (typeof id !== 'string') return false;
+  return type === 'flush' || (type === 'flushed' && (error === null || typeof error === 'string'));
 }

@@ -1,5 +1,6 @@
 // The one PGlite of this origin. PGlite's worker elects a leader among the tabs' workers; only the leader
-// opens `idb://hearth` and the other tabs talk to it, so every tab sees the same local replica.
+// opens the IndexedDB database `hearth` (./storage) and the other tabs talk to it, so every tab sees the
+// same local replica.
 import { PGlite } from '@electric-sql/pglite';
 import { worker } from '@electric-sql/pglite/worker';
 import { electricSync } from '@electric-sql/pglite-sync';
@@ -9,13 +10,23 @@ import { startReplicaSync, type ReplicaSync } from '../sync/engine';
 import {
   IDENTITY_CHANNELS,
   SYNC_CHANNEL,
+  SYNC_HANDOVER_LOCK,
   isIdentityMessage,
   isSyncMessage,
   type SyncMessage,
 } from '../sync/protocol';
 import { SYNC_OPTIONS } from '../sync/targets';
 import { applyLocalSchema } from './local-schema';
-import { REPLICA_ERROR_CHANNEL, ReplicaError, ReplicaErrorCode, type ReplicaErrorMessage } from './protocol';
+import { REPLICA_NAME, replicaStorage, type ReplicaStorage } from './storage';
+import {
+  REPLICA_ERROR_CHANNEL,
+  REPLICA_FLUSH_CHANNEL,
+  ReplicaError,
+  ReplicaErrorCode,
+  isReplicaFlushMessage,
+  type ReplicaErrorMessage,
+  type ReplicaFlushMessage,
+} from './protocol';
 
 function announceFailure(error: ReplicaError): void {
   const message: ReplicaErrorMessage = { type: 'replica-error', code: error.code, message: error.message };
@@ -25,15 +36,20 @@ function announceFailure(error: ReplicaError): void {
 }
 
 await worker({
-  async init(options) {
-    const dataDir = options.dataDir ?? 'idb://hearth';
+  async init() {
+    // Flushed lazily: a tab's statement never waits for IndexedDB; writes that must last ask (./storage).
+    const storage = replicaStorage();
     let db;
     try {
-      db = await PGlite.create({ dataDir, extensions: { electric: electricSync(SYNC_OPTIONS) } });
+      db = await PGlite.create({
+        fs: storage.fs,
+        relaxedDurability: true,
+        extensions: { electric: electricSync(SYNC_OPTIONS) },
+      });
     } catch (cause) {
       const error = new ReplicaError(
         ReplicaErrorCode.OPEN_FAILED,
-        `Hearth could not open its local database (${dataDir}): ${String(cause)}. ` +
+        `Hearth could not open its local database (IndexedDB "${REPLICA_NAME}"): ${String(cause)}. ` +
           'Check that this browser allows site storage (private windows often block it).',
       );
       announceFailure(error);
@@ -51,22 +67,39 @@ await worker({
       announceFailure(error);
       throw error;
     }
-    startSync(db);
+    answerFlushes(storage);
+    startSync(db, storage);
     return db;
   },
 });
+
+/** Only the leader answers a tab's flush request (../db/replica.ts `flushReplica`). */
+function answerFlushes(storage: ReplicaStorage): void {
+  const channel = new BroadcastChannel(REPLICA_FLUSH_CHANNEL);
+  channel.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const message = event.data;
+    if (!isReplicaFlushMessage(message) || message.type !== 'flush') return;
+    const answer = (error: string | null) =>
+      channel.postMessage({ type: 'flushed', id: message.id, error } satisfies ReplicaFlushMessage);
+    storage.flush().then(
+      () => answer(null),
+      (error: unknown) => answer(String(error)),
+    );
+  });
+}
 
 /**
  * Only the leader's worker gets here. It syncs for every tab once a tab asks (sync/client.ts
  * `startSync`), and tells them how far it got.
  */
-function startSync(db: Parameters<typeof startReplicaSync>[0]): void {
+function startSync(db: Parameters<typeof startReplicaSync>[0], storage: ReplicaStorage): void {
   const channel = new BroadcastChannel(SYNC_CHANNEL);
   const post = (message: SyncMessage) => channel.postMessage(message);
   let started: Promise<ReplicaSync> | null = null;
   const start = () =>
     startReplicaSync(db, {
       origin: self.location.origin,
+      flush: storage.flush,
       publish: (state) => post({ type: 'sync-state', state }),
       identityChanged(listener) {
         const channels = IDENTITY_CHANNELS.map((name) => new BroadcastChannel(name));
@@ -80,14 +113,21 @@ function startSync(db: Parameters<typeof startReplicaSync>[0]): void {
   channel.addEventListener('message', (event: MessageEvent<unknown>) => {
     if (!isSyncMessage(event.data)) return;
     const message = event.data;
+    if (message.type === 'sync-state' || message.type === 'sync-stopped') return; // the worker's own kind
     started ??= start();
-    started.then(
-      (sync) => {
+    started
+      .then(async (sync) => {
         if (message.type === 'sync-state-request') post({ type: 'sync-state', state: sync.state() });
         if (message.type === 'sync-retry') sync.retryNow();
-      },
-      (error: unknown) => console.error('Hearth could not start syncing:', error),
-    );
+        if (message.type === 'sync-stop') {
+          // [SY11] Stopped and quiet; the asking tab rewrites the synced layer while it holds the
+          // handover lock, and the sync resumes once the lock is free (done, or that tab is gone).
+          const release = await sync.hold();
+          post({ type: 'sync-stopped', id: message.id });
+          await navigator.locks.request(SYNC_HANDOVER_LOCK, release);
+        }
+      })
+      .catch((error: unknown) => console.error('Hearth sync:', error));
   });
   self.addEventListener('online', () => void started?.then((sync) => sync.retryNow()));
 }

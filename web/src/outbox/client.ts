@@ -152,13 +152,20 @@ export function createHearthClient(
   return {
     replica,
     async mutate(name, args) {
-      const { db } = await replica;
+      const opened = await replica;
+      const { db } = opened;
       const result = await enqueueMutation(db, {
         name,
         args,
         identity: await readIdentity(db),
         now: new Date(),
       });
+      // [OB16] The replica flushes lazily (db/STORAGE.md); an accepted change is in storage before
+      // `mutate` resolves, so a reload or a crash right after it keeps it. Should storage not confirm,
+      // the change still stands here and is sent while this tab lives.
+      await opened
+        .flush()
+        .catch((error: unknown) => console.warn('Hearth: a change is not stored on this device yet:', error));
       shared?.sender.poke();
       channel.postMessage({ type: 'enqueued' } satisfies ChannelMessage);
       return result;

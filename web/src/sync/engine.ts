@@ -35,12 +35,23 @@ export interface ReplicaSyncOptions {
   /** Calls back whenever this device's identity row may have changed (sign-in, sign-out); returns a stop. */
   readonly identityChanged: (listener: () => void) => () => void;
   readonly log?: (message: string, error: unknown) => void;
+  /**
+   * Puts what is committed into storage (the replica flushes lazily: db/STORAGE.md). The first full
+   * sync is reported done only once it is stored, so a reload right after resumes instead of restarting.
+   */
+  readonly flush?: () => Promise<void>;
 }
 
 export interface ReplicaSync {
   readonly state: () => WorkerSyncState;
   /** After a failure, tries again now instead of waiting out the backoff (the network came back). */
   readonly retryNow: () => void;
+  /**
+   * [SY11] Stops syncing and resolves once nothing of pglite-sync writes any more: its streams are
+   * aborted and every commit it had started or queued has ended. Syncing resumes, from whatever the
+   * identity row then says, when the returned `release` is called.
+   */
+  readonly hold: () => Promise<() => void>;
   readonly stop: () => void;
 }
 
@@ -66,6 +77,20 @@ async function prepareSubscription(db: SyncingDb, key: string): Promise<boolean>
   });
 }
 
+/**
+ * The wire carries bytea as Postgres text (`\x` + hex, protocol "Value parsing"); PGlite binds only
+ * bytes to a bytea parameter, so a row with one (signing keys, media digests) must arrive as bytes.
+ * (The client's `Parser` type only knows JSON values, hence the cast where it is passed.)
+ */
+const BYTEA_PARSER = {
+  bytea: (value: string): Uint8Array => {
+    const hex = value.startsWith('\\x') ? value.slice(2) : value;
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    return bytes;
+  },
+} as unknown as NonNullable<ShapeToTableOptions['shape']['parser']>;
+
 function shapeOptions(
   origin: string,
   names: readonly string[],
@@ -78,7 +103,11 @@ function shapeOptions(
     if (target === undefined) throw new Error(`named shape "${name}" has no sync target (sync/targets.ts)`);
     const qualified = `${quoteIdent(target.schema)}.${quoteIdent(target.table)}`;
     shapes[name] = {
-      shape: { url: `${origin}/api/shapes/${encodeURIComponent(name)}`, fetchClient },
+      shape: {
+        url: `${origin}/api/shapes/${encodeURIComponent(name)}`,
+        fetchClient,
+        parser: BYTEA_PARSER,
+      },
       schema: target.schema,
       table: target.table,
       primaryKey: [...target.primaryKey],
@@ -109,6 +138,9 @@ export async function startReplicaSync(db: SyncingDb, options: ReplicaSyncOption
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let syncingFor: string | null | undefined;
   let stopped = false;
+  let holds = 0;
+  // The latest subscribe's run, so a hold can wait until it has either subscribed (and been stopped) or given up.
+  let starting: Promise<void> = Promise.resolve();
 
   function set(next: WorkerSyncState): void {
     state = next;
@@ -154,9 +186,14 @@ export async function startReplicaSync(db: SyncingDb, options: ReplicaSyncOption
       key,
       shapes: shapeOptions(options.origin, names, fetchClient),
       onInitialSync: () => {
-        initialSyncDone = true;
-        attempt = 0;
-        report();
+        const stored = options.flush?.() ?? Promise.resolve();
+        void stored
+          .catch((error: unknown) => log('Hearth sync could not store the first sync yet:', error))
+          .then(() => {
+            initialSyncDone = true;
+            attempt = 0;
+            report();
+          });
       },
       onError: (error) => failed(gen, error),
     });
@@ -173,11 +210,24 @@ export async function startReplicaSync(db: SyncingDb, options: ReplicaSyncOption
   }
 
   function subscribe(userId: string | null): void {
-    if (stopped) return;
+    if (stopped || holds > 0) return;
     generation += 1;
     const gen = generation;
     stopRunning();
-    run(gen, userId).catch((error: unknown) => failed(gen, error));
+    starting = run(gen, userId).catch((error: unknown) => failed(gen, error));
+  }
+
+  /**
+   * [SY11] pglite-sync starts each commit without awaiting it (its stream callback fires and forgets
+   * `commitUpToLsn`), and `unsubscribe()` only makes a commit still to come roll back. Every commit is
+   * a `db.transaction`, and PGlite queues transactions first come, first served; so once the streams are
+   * stopped and the callbacks already running have had their turn (a macrotask), an empty transaction
+   * ends after the last of them.
+   */
+  async function quiesce(): Promise<void> {
+    await starting;
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    await db.transaction(() => Promise.resolve());
   }
 
   // [SY8] Sign-in and sign-out rewrite the identity row and then say so (`identityChanged`): the
@@ -202,6 +252,22 @@ export async function startReplicaSync(db: SyncingDb, options: ReplicaSyncOption
     retryNow() {
       if (state.phase !== 'error' || stopped) return;
       subscribe(syncingFor ?? null);
+    },
+    async hold() {
+      holds += 1;
+      generation += 1;
+      stopRunning();
+      await quiesce();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        holds -= 1;
+        if (holds > 0 || stopped) return;
+        // The rows and progress may all be gone (a sign-out): subscribe again whatever the identity is.
+        syncingFor = undefined;
+        void followIdentity();
+      };
     },
     stop() {
       stopped = true;

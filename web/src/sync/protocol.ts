@@ -1,5 +1,6 @@
 // What the sync in the leader's worker and the tabs say to each other over a BroadcastChannel: the
-// worker's state as it changes, a new tab's request for it, and a tab's "the network is back".
+// worker's state as it changes, a new tab's request for it, a tab's "the network is back", and the
+// stop a tab asks for before it rewrites the synced layer (SY11).
 import type { WorkerSyncState } from './status';
 
 export const SYNC_CHANNEL = 'hearth-sync';
@@ -17,10 +18,20 @@ export function isIdentityMessage(data: unknown): boolean {
   return type === 'signed-in' || type === 'signed-out';
 }
 
+/**
+ * [SY11] Held by a tab while it rewrites the replica's synced layer (sign-out, another account signing
+ * in). The worker's sync stays stopped until it can take this lock, so a tab that dies mid-rewrite
+ * (its locks go with it) never leaves the sync stopped.
+ */
+export const SYNC_HANDOVER_LOCK = 'hearth-sync-handover';
+
 export type SyncMessage =
   | { readonly type: 'sync-state'; readonly state: WorkerSyncState }
   | { readonly type: 'sync-state-request' }
-  | { readonly type: 'sync-retry' };
+  | { readonly type: 'sync-retry' }
+  /** A tab holding SYNC_HANDOVER_LOCK asks the sync to stop; `sync-stopped` with the same id answers. */
+  | { readonly type: 'sync-stop'; readonly id: string }
+  | { readonly type: 'sync-stopped'; readonly id: string };
 
 const PHASES: ReadonlySet<string> = new Set(['initial', 'syncing', 'up-to-date', 'error']);
 
@@ -35,7 +46,8 @@ function isState(value: unknown): value is WorkerSyncState {
 
 export function isSyncMessage(data: unknown): data is SyncMessage {
   if (typeof data !== 'object' || data === null) return false;
-  const { type, state } = data as Record<string, unknown>;
+  const { type, state, id } = data as Record<string, unknown>;
   if (type === 'sync-state') return isState(state);
+  if (type === 'sync-stop' || type === 'sync-stopped') return typeof id === 'string';
   return type === 'sync-state-request' || type === 'sync-retry';
 }

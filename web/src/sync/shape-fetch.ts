@@ -48,6 +48,22 @@ function wait(ms: number, signal: AbortSignal | null | undefined): Promise<void>
   });
 }
 
+/** The header a live answer carries (Electric's cache buster) and the shape client requires of one. */
+export const LIVE_CURSOR_HEADER = 'electric-cursor';
+
+/**
+ * A tail poll answers a request the shape client made as live, and the client rejects a live answer
+ * without `electric-cursor` (MissingHeadersError, which stops the stream). The server sends it only
+ * on live answers, so the poll's answer carries the cursor the client sent (the next live request
+ * sends it back; "0" when it had none).
+ */
+function asLiveAnswer(response: Response, url: URL): Response {
+  if (!response.ok || response.headers.has(LIVE_CURSOR_HEADER)) return response;
+  const headers = new Headers(response.headers);
+  headers.set(LIVE_CURSOR_HEADER, url.searchParams.get('cursor') || '0');
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 /** A `fetch` for the shape streams of one replica (ShapeStreamOptions.fetchClient). */
 export function budgetedShapeFetch(
   fetchImpl: typeof fetch,
@@ -90,7 +106,8 @@ export function budgetedShapeFetch(
     try {
       await acquire(signal);
       try {
-        return await fetchImpl(request, options);
+        const response = await fetchImpl(request, options);
+        return plan === 'poll-later' ? asLiveAnswer(response, url) : response;
       } finally {
         release();
       }
