@@ -9,7 +9,9 @@ export default defineConfig({
   testDir: 'e2e',
   outputDir: '../test-results',
   workers: 1,
-  retries: 0,
+  // One retry on CI only: a real browser on a shared 2-core machine has timing flakes we have not all
+  // found ([AU7] timed out once with its button on screen). Locally a flake fails at once, to be fixed.
+  retries: process.env.CI ? 1 : 0,
   fullyParallel: false,
   forbidOnly: true,
   timeout: 60_000,

@@ -6,6 +6,7 @@ import { App } from './app/App';
 import { createAuth, type Auth } from './auth/session';
 import { AuthProvider } from './auth/react';
 import { openReplica } from './db/replica';
+import { forgetDraftDocuments } from './features/stories/device-drafts';
 import { createHearthClient, type HearthClient } from './outbox/client';
 import { HearthProvider } from './outbox/react';
 import { registerServiceWorker, withoutServiceWorker } from './pwa/updates';
@@ -32,6 +33,13 @@ const client = createHearthClient(replica);
 window.hearth = client;
 const auth = createAuth(client);
 window.hearthAuth = auth;
+// Draft texts are kept in IndexedDB beside the replica (features/stories SW9): a sign-out in any tab
+// forgets them too, so the next person on this device finds none.
+auth.onSignedOut(() => {
+  forgetDraftDocuments().catch((error: unknown) =>
+    console.warn('Hearth: could not forget the draft texts kept on this device:', error),
+  );
+});
 // The leader tab's worker syncs for every tab; this tab watches it (web/src/sync/SPEC.md).
 const sync = startSync(replica);
 // Who is signed in, for mutations' context and the header; offline this keeps the last answer. A
