@@ -1,10 +1,10 @@
-// PARKED, not in the suite (tests/playwright.config.ts runs tests/e2e only). It passed end to end
+// PARKED, not in the suite (tests/playwright.config.ts runs tests/e2e only). It passes end to end
 // (co-editing live with presence, offline edits of the same paragraph merged in both browsers,
-// publish, restore, emotion filter and offline search), but about one run in two an invited
-// co-author's draft rows reach the browser after the 409 refetch and are not committed to the
-// replica for a minute: pglite-sync commits only up to the LSN every shape has announced, and the
-// shape engine's global watermark stalls while a newly requested shape is being built (see
-// tests/e2e-parked/gatherings-door.spec.ts). Move it back into tests/e2e once the engine is fixed.
+// publish, restore, emotion filter and offline search). Before the engine's watermark fix (SPEC SE35)
+// it failed about one run in two: an invited co-author's draft rows arrived after the 409 refetch but
+// pglite-sync held them back while a new shape was being built. Since the fix it passed 2 runs of 2;
+// it goes back into tests/e2e once more runs confirm it. Run it by copying it into tests/e2e/ (with
+// `./steps`) and `pnpm e2e <file>`.
 // Stories in real Chromium against the real server (web/src/features/stories/SPEC.md SW*): two authors
 // write one draft live with presence, keep writing the same paragraph apart (one offline) and merge,
 // publish; a third person finds the story by emotion and by search with no network. Every wait is for

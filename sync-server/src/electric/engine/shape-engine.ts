@@ -88,7 +88,11 @@ interface LiveShape extends ShapeView {
   readonly tableKey: string;
   readonly encoding: ShapeEncoding;
   readonly predicate: RowPredicate | null;
-  status: 'creating' | 'ready';
+  /**
+   * creating: the snapshot runs, transactions are buffered in `pending`; draining: the buffered
+   * transactions are being appended (new ones append directly, after them); ready: served.
+   */
+  status: 'creating' | 'draining' | 'ready';
   /** Set once the snapshot started (or from the store after a restart). */
   position: SnapshotPosition | undefined;
   /** Highest commit LSN routed to this shape (appended, buffered or dropped): the replay filter (RP9). */
@@ -119,7 +123,14 @@ export class ShapeEngine {
   private readonly tableCache = new Map<string, Promise<TableInfo | undefined>>();
   private readonly relationNames = new Map<number, string>();
   private readonly published = new Map<string, Promise<void>>();
+  /** What the replication slot may confirm: every touched log holds it, shapes being built included. */
   private readonly tracker = new CommitTracker();
+  /**
+   * What responses announce (SE35): every servable log holds it. A shape still being built does not
+   * hold it back, since nobody reads that shape before its buffered transactions are in its log; so
+   * one slow build never freezes what every other client is told.
+   */
+  private readonly announced = new CommitTracker();
   private readonly drained: (() => void)[] = [];
   private readonly snapshotPool: pg.Pool;
   private readonly now: () => number;
@@ -150,7 +161,7 @@ export class ShapeEngine {
 
   /** `global_last_seen_lsn`: every transaction committed at or before it is in every shape log (SE35). */
   get watermark(): bigint {
-    return this.tracker.watermark;
+    return this.announced.watermark;
   }
 
   get shapeCount(): number {
@@ -417,14 +428,20 @@ export class ShapeEngine {
     await store.completeSnapshot(shape.handle);
     if (shape.removed) throw aborted();
     // From here to the end no await: buffered transactions go to the log before any newer one.
-    shape.status = 'ready';
+    shape.status = 'draining';
     const pending = shape.pending;
     shape.pending = [];
+    const drained: Promise<void>[] = [];
     for (const p of pending) {
       const appended = this.apply(shape, p.transaction, p.work);
-      if (appended) void appended.then(p.resolve);
+      if (appended) drained.push(appended.then(p.resolve));
       else p.resolve();
     }
+    // Served only once its buffered transactions are durable: the announced watermark may already
+    // be past them (they did not hold it back), so a read before this would miss them.
+    await Promise.all(drained);
+    if (shape.removed) throw aborted();
+    shape.status = 'ready';
     this.options.log.debug({ handle: shape.handle, rows: n }, 'shape created');
     this.evict();
   }
@@ -534,7 +551,10 @@ export class ShapeEngine {
     switch (event.type) {
       case 'streaming':
         // Every transaction committed before the confirmed position is in every log already.
-        if (event.startLsn > 0n) this.tracker.finish(this.tracker.begin(event.startLsn - 1n));
+        if (event.startLsn > 0n) {
+          this.tracker.finish(this.tracker.begin(event.startLsn - 1n));
+          this.announced.finish(this.announced.begin(event.startLsn - 1n));
+        }
         this.streaming = true;
         return;
       case 'relation':
@@ -577,6 +597,7 @@ export class ShapeEngine {
 
   private onTransaction(transaction: Transaction): void {
     const ticket = this.tracker.begin(transaction.commitLsn);
+    const announcement = this.announced.begin(transaction.commitLsn);
     const touched = new Map<LiveShape, ShapeWork>();
     const workOf = (shape: LiveShape): ShapeWork => {
       let work = touched.get(shape);
@@ -610,18 +631,22 @@ export class ShapeEngine {
       }
     });
     const waits: Promise<void>[] = [];
+    const buffered: Promise<void>[] = [];
     for (const [shape, work] of touched) {
       if (!isNewTransaction(transaction.commitLsn, shape.appliedLsn)) continue;
       shape.appliedLsn = transaction.commitLsn;
       if (shape.status === 'creating') {
-        waits.push(new Promise((resolve) => shape.pending.push({ transaction, work, resolve })));
+        buffered.push(new Promise((resolve) => shape.pending.push({ transaction, work, resolve })));
         continue;
       }
       const appended = this.apply(shape, transaction, work);
       if (appended) waits.push(appended);
     }
-    if (waits.length === 0) this.finish(ticket);
-    else void Promise.all(waits).then(() => this.finish(ticket));
+    if (waits.length === 0) this.announced.finish(announcement);
+    else void Promise.all(waits).then(() => this.announced.finish(announcement));
+    const all = [...waits, ...buffered];
+    if (all.length === 0) this.finish(ticket);
+    else void Promise.all(all).then(() => this.finish(ticket));
   }
 
   private finish(ticket: Ticket): void {
