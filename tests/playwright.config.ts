@@ -9,8 +9,9 @@ export default defineConfig({
   testDir: 'e2e',
   outputDir: '../test-results',
   workers: 1,
-  // One retry on CI only: a real browser on a shared 2-core machine has timing flakes we have not all
-  // found ([AU7] timed out once with its button on screen). Locally a flake fails at once, to be fixed.
+  // One retry on CI only: a real browser on a shared 2-core machine can miss a wait by timing alone.
+  // Locally a flake fails at once, to be found and fixed (as [AU7] was: it looked for the old name
+  // while the optimistic header already showed the new one). CI reports a retried test as flaky.
   retries: process.env.CI ? 1 : 0,
   fullyParallel: false,
   forbidOnly: true,

@@ -123,8 +123,10 @@ test('[AU7] sign-out waits for the sender ("Sending 1 change…") and goes on on
   const renamed = `Flushed ${Date.now().toString(36)}`;
   await page.evaluate((value) => window.hearth.mutate('updateProfile', { displayName: value }), renamed);
   await expect(pill(page)).toHaveAttribute('data-pending', '1');
+  // Optimistic: the header already shows the new name while the change waits to be sent.
+  await expect(header(page).getByRole('button', { name: renamed })).toBeVisible(REPLICA);
 
-  await openAccountMenu(page, name);
+  await openAccountMenu(page, renamed);
   await header(page).getByRole('button', { name: 'Sign out' }).click();
   const dialog = page.getByRole('dialog', { name: 'Signing out' });
   await expect(dialog).toContainText('Sending 1 change…');
