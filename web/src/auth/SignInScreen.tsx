@@ -3,7 +3,16 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, navigate } from '../app/router';
 import { useOnline } from '../app/useOnline';
 import { failureText, type FailureText } from './messages';
-import { AlreadySignedIn, EmailField, Field, FormAlert, OfflineNote, OidcButtons } from './parts';
+import {
+  AlreadySignedIn,
+  EmailField,
+  Field,
+  FormAlert,
+  OfflineNote,
+  OidcButtons,
+  ShowPasswordToggle,
+  SubmitButton,
+} from './parts';
 import { hasErrors, validateSignIn, type FieldErrors, type SignInField } from './policy';
 import { useAuth, useAuthState } from './react';
 
@@ -70,22 +79,10 @@ export function SignInScreen() {
           onValue={setPassword}
           error={errors.password}
         />
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={showPassword}
-            onChange={(event) => setShowPassword(event.target.checked)}
-          />
-          Show password
-        </label>
-        <button
-          type="submit"
-          className="button button-primary button-block"
-          disabled={pending || !online}
-          aria-disabled={pending || !online}
-        >
+        <ShowPasswordToggle shown={showPassword} onShown={setShowPassword} />
+        <SubmitButton pending={pending} online={online}>
           {pending ? 'Signing in…' : 'Sign in'}
-        </button>
+        </SubmitButton>
       </form>
       <OidcButtons online={online} />
       <p className="auth-switch">

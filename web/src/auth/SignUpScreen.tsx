@@ -11,6 +11,8 @@ import {
   OfflineNote,
   OidcButtons,
   PasswordRules,
+  ShowPasswordToggle,
+  SubmitButton,
 } from './parts';
 import {
   DISPLAY_NAME_MAX_LENGTH,
@@ -100,22 +102,10 @@ export function SignUpScreen() {
           describedBy={rulesId}
         />
         <PasswordRules id={rulesId} password={password} email={email} />
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={showPassword}
-            onChange={(event) => setShowPassword(event.target.checked)}
-          />
-          Show password
-        </label>
-        <button
-          type="submit"
-          className="button button-primary button-block"
-          disabled={pending || !online}
-          aria-disabled={pending || !online}
-        >
+        <ShowPasswordToggle shown={showPassword} onShown={setShowPassword} />
+        <SubmitButton pending={pending} online={online}>
           {pending ? 'Creating your account…' : 'Create account'}
-        </button>
+        </SubmitButton>
       </form>
       <OidcButtons online={online} />
       <p className="auth-switch">

@@ -71,6 +71,44 @@ export function Field({ label, value, onValue, error, describedBy, hint, ...inpu
 }
 
 /** The form's answer from the server (or the network), announced as it appears. */
+/** "Show password": shows the password field's text while checked. */
+export function ShowPasswordToggle({
+  shown,
+  onShown,
+}: {
+  shown: boolean;
+  onShown: (shown: boolean) => void;
+}) {
+  return (
+    <label className="check">
+      <input type="checkbox" checked={shown} onChange={(event) => onShown(event.target.checked)} />
+      Show password
+    </label>
+  );
+}
+
+/** The form's one action: disabled while it runs or offline (the server must answer it). */
+export function SubmitButton({
+  pending,
+  online,
+  children,
+}: {
+  pending: boolean;
+  online: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="submit"
+      className="button button-primary button-block"
+      disabled={pending || !online}
+      aria-disabled={pending || !online}
+    >
+      {children}
+    </button>
+  );
+}
+
 export function FormAlert({ failure, children }: { failure: FailureText | null; children?: ReactNode }) {
   if (failure === null) return null;
   return (
