@@ -4,6 +4,7 @@ import type { Table } from './table';
 import { identities, oidcLogins, sessions, users } from './tables/accounts';
 import { blocks, communities, follows, memberships } from './tables/communities';
 import {
+  calendarFeedTokens,
   checkIns,
   eventHosts,
   events,
@@ -79,6 +80,7 @@ export const tables = {
   oidcLogins,
   draftEmotions,
   draftTags,
+  calendarFeedTokens,
 } as const satisfies Record<string, Table>;
 
 export type TableKey = keyof typeof tables;

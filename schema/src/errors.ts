@@ -51,6 +51,8 @@ export const ErrorCode = {
   ticketCodeInvalid: 'ticket_code_invalid',
   ticketWrongEvent: 'ticket_wrong_event',
   alreadyCheckedIn: 'already_checked_in',
+  ticketAlreadyPaid: 'ticket_already_paid',
+  paymentAmountMismatch: 'payment_amount_mismatch',
   // stories, drafts and conversation (sync-server/src/stories/SPEC.md ST*, CV*)
   notDraftAuthor: 'not_draft_author',
   notDraftOwner: 'not_draft_owner',

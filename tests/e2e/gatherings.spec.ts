@@ -47,7 +47,7 @@ async function openEvent(page: Page, title: string): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
 }
 
-test('[GW15] a going reply made offline shows as pending, and when it comes back waitlisted the page says so', async ({
+test('[GW15][GW18] a going reply made offline shows as pending, and when it comes back waitlisted the page says so', async ({
   browser,
 }) => {
   test.setTimeout(180_000);
@@ -89,7 +89,8 @@ test('[GW15] a going reply made offline shows as pending, and when it comes back
 
   const guest = await newPerson(browser, 'Wren Waiting');
   await openEvent(guest.page, title);
-  await expect(guest.page.getByTestId('event-seats')).toHaveText('1 seat');
+  // [GW18] Seats left are the event row's count, the same for a guest as for the host.
+  await expect(guest.page.getByTestId('event-seats')).toHaveText('1 of 1 seat left');
 
   // Offline, the reply waits on the device: the seat is the server's to decide.
   await guest.context.setOffline(true);
@@ -117,6 +118,7 @@ test('[GW15] a going reply made offline shows as pending, and when it comes back
   await expect(guest.page.getByTestId('rsvp-state')).toHaveAttribute('data-status', 'waitlisted');
   await expect(guest.page.getByTestId('rsvp-state')).toHaveText('You are on the waitlist (#1)');
   await expect(guest.page.getByTestId('rsvp-sending')).toHaveCount(0);
+  await expect(guest.page.getByTestId('event-seats')).toHaveText("Full — you'd be waitlisted");
 
   await guest.context.close();
   await host.context.close();

@@ -166,6 +166,8 @@ export const createEvent = defineMutation({
         cancelled_at: null,
         created_at: now,
         updated_at: now,
+        seats_taken: 0,
+        waitlist_length: 0,
       };
       const host = {
         id: args.hostId,
@@ -289,7 +291,11 @@ export const updateEvent = defineMutation({
     }),
 });
 
-/** [GA4] The host or a community organizer cancels; RSVPs and tickets stay, as a record. */
+/**
+ * [GA4] The host or a community organizer cancels; RSVPs and tickets stay, as a record. [GA35] What
+ * reserved tickets still owed at the door is dropped through the payment provider, and the door
+ * refuses the event's tickets from then on.
+ */
 export const cancelEvent = defineMutation({
   name: 'cancelEvent',
   args: z.strictObject({ eventId: existingId }),
@@ -303,6 +309,13 @@ export const cancelEvent = defineMutation({
       `update events set status = 'cancelled', cancelled_at = $2, updated_at = $2 where id = $1`,
       [args.eventId, ctx.now],
     );
+    const owing = await tx.query<{ id: string }>(
+      `select id from tickets where event_id = $1 and status = 'reserved' order by id`,
+      [args.eventId],
+    );
+    if (owing.rows.length === 0) return;
+    if (!ctx.services) throw new Error('cancelEvent needs the payment provider on the server');
+    for (const ticket of owing.rows) await ctx.services.payments.cancel(tx, ticket.id, ctx.now);
   },
   optimistic: (args, ctx, local) =>
     guess(async () => {

@@ -15,6 +15,7 @@ import {
 } from './community';
 import { deleteComment, editComment, postComment, react, unreact } from './conversation';
 import { checkIn } from './check-ins';
+import { recordDoorPayment } from './door-payments';
 import type { AnyMutation } from './define';
 import { addEventHost, cancelEvent, createEvent, removeEventHost, updateEvent } from './events';
 import { decideRsvp, setRsvp } from './rsvps';
@@ -47,6 +48,7 @@ export const mutations = {
   claimTicket,
   cancelTicket,
   checkIn,
+  recordDoorPayment,
   createDraft,
   updateDraft,
   inviteCoAuthor,

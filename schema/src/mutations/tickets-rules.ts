@@ -99,3 +99,35 @@ export function requireCancellable(ticket: Pick<TicketRow, 'status'>): void {
   if (ticket.status === 'cancelled' || ticket.status === 'refunded')
     reject(ErrorCode.ticketCancelled, 'This ticket is already cancelled.');
 }
+
+/** [GA34] Only a reserved ticket owes something; a paid one is settled, a cancelled one owes nothing. */
+export function requireOwing(ticket: Pick<TicketRow, 'status'>): void {
+  if (ticket.status === 'paid') reject(ErrorCode.ticketAlreadyPaid, 'This ticket is already paid.');
+  if (ticket.status === 'cancelled' || ticket.status === 'refunded')
+    reject(ErrorCode.ticketCancelled, 'This ticket was cancelled: it owes nothing.');
+}
+
+/**
+ * [GA34] What the door may take: exactly what a fixed-price ticket owes; at least the tier's minimum
+ * for pay-what-you-want (the guest may change their mind at the door). `amount` is in cents.
+ */
+export function requireDoorAmount(
+  tier: Pick<TicketTierRow, 'pricing' | 'price_cents'>,
+  owed: { readonly cents: number; readonly currency: string },
+  amount: number,
+  formatted: (cents: number) => string = (cents) => `${(cents / 100).toFixed(2)} ${owed.currency}`,
+): void {
+  if (tier.pricing === 'pay_what_you_want') {
+    if (amount < tier.price_cents)
+      reject(
+        ErrorCode.paymentAmountMismatch,
+        `amountCents: this tier asks at least ${formatted(tier.price_cents)}; record ${tier.price_cents} or more.`,
+      );
+    return;
+  }
+  if (amount !== owed.cents)
+    reject(
+      ErrorCode.paymentAmountMismatch,
+      `amountCents: this ticket costs ${formatted(owed.cents)}; record ${owed.cents}.`,
+    );
+}

@@ -18,6 +18,9 @@ export const paymentStatus = pgEnum('payment_status', ['pending', 'succeeded', '
 
 export const checkInMethod = pgEnum('check_in_method', ['qr', 'manual']);
 
+/** How a payment was taken at the door (GA34). */
+export const paymentMethod = pgEnum('payment_method', ['cash', 'card', 'transfer', 'other']);
+
 export const events = defineTable({
   name: 'events',
   sync: 'synced',
@@ -43,6 +46,9 @@ export const events = defineTable({
     cancelled_at: col.timestamptz().orNull(),
     created_at: col.timestamptz().defaulted(),
     updated_at: col.timestamptz().defaulted(),
+    /** Seats of going RSVPs (1 + guests) and the waitlist's length, kept by a trigger (GA36). */
+    seats_taken: col.integer().defaulted(),
+    waitlist_length: col.integer().defaulted(),
   },
 });
 export type EventRow = Row<typeof events>;
@@ -179,9 +185,29 @@ export const payments = defineTable({
     status: col.enum(paymentStatus).defaulted(),
     created_at: col.timestamptz().defaulted(),
     updated_at: col.timestamptz().defaulted(),
+    /** Set when the door settles it (GA34). */
+    method: col.enum(paymentMethod).orNull(),
+    settled_by: col.uuid().orNull(),
+    settled_at: col.timestamptz().orNull(),
   },
 });
 export type PaymentRow = Row<typeof payments>;
+
+/** A member's secret link to their view of a community's calendar feed; only its hash is kept (GA37). */
+export const calendarFeedTokens = defineTable({
+  name: 'calendar_feed_tokens',
+  sync: 'server-only',
+  primaryKey: ['id'],
+  columns: {
+    id: col.uuid(),
+    user_id: col.uuid(),
+    community_id: col.uuid(),
+    token_hash: col.bytea(),
+    created_at: col.timestamptz().defaulted(),
+    last_used_at: col.timestamptz().orNull(),
+  },
+});
+export type CalendarFeedTokenRow = Row<typeof calendarFeedTokens>;
 
 export const checkIns = defineTable({
   name: 'check_ins',

@@ -38,6 +38,8 @@ function event(
     requires_approval: false,
     guest_limit: 1,
     cancelled_at: null,
+    seats_taken: 0,
+    waitlist_length: 0,
     created_at: NOW.toISOString(),
     updated_at: NOW.toISOString(),
     ...extra,
@@ -128,5 +130,80 @@ describe('optimistic gatherings', () => {
     // Already checked in on this device: nothing new.
     local.apply(changes);
     expect(await mutations.checkIn.optimistic(scan(code), ctxFor(host), local)).toEqual([]);
+  });
+  it('[GA34][GA35] offline at the door: staff mark a reserved ticket paid; the holder, a wrong amount and a cancelled event change nothing', async () => {
+    const staff = newId();
+    const holder = newId();
+    const eventId = newId();
+    const cancelledId = newId();
+    const tierId = newId();
+    const now = NOW.toISOString();
+    const ticket = (id: string, event_id: string) => ({
+      id,
+      tier_id: tierId,
+      event_id,
+      holder_id: holder,
+      rsvp_id: null,
+      status: 'reserved' as const,
+      price_cents: 1200,
+      currency: 'EUR',
+      issued_at: now,
+      updated_at: now,
+    });
+    const hostRow = (event_id: string) => ({
+      id: newId(),
+      event_id,
+      user_id: staff,
+      role: 'checkin' as const,
+      added_by: null,
+      created_at: now,
+    });
+    const local = new MemoryReplica({
+      events: [
+        event(eventId, newId()),
+        event(cancelledId, newId(), { status: 'cancelled', cancelled_at: now }),
+      ],
+      event_hosts: [hostRow(eventId), hostRow(cancelledId)],
+      ticket_tiers: [
+        {
+          id: tierId,
+          event_id: eventId,
+          name: 'Seat',
+          description: '',
+          pricing: 'fixed',
+          price_cents: 1200,
+          currency: 'EUR',
+          capacity: null,
+          sales_start_at: null,
+          sales_end_at: null,
+          hidden: false,
+          position: 0,
+          created_at: now,
+          updated_at: now,
+        },
+      ],
+      tickets: [
+        ticket('10000000-0000-4000-8000-000000000001', eventId),
+        ticket('10000000-0000-4000-8000-000000000002', cancelledId),
+      ],
+    });
+    const pay = (ticketId: string, amountCents: number) =>
+      parse('recordDoorPayment', { ticketId, method: 'cash', amountCents });
+    const paid = await mutations.recordDoorPayment.optimistic(
+      pay('10000000-0000-4000-8000-000000000001', 1200),
+      ctxFor(staff),
+      local,
+    );
+    expect(paid).toMatchObject([
+      { table: 'tickets', op: 'upsert', row: { status: 'paid', price_cents: 1200 } },
+    ]);
+    for (const [ticketId, amount, user] of [
+      ['10000000-0000-4000-8000-000000000001', 1200, holder],
+      ['10000000-0000-4000-8000-000000000001', 1000, staff],
+      ['10000000-0000-4000-8000-000000000002', 1200, staff],
+    ] as const)
+      expect(
+        await mutations.recordDoorPayment.optimistic(pay(ticketId, amount), ctxFor(user), local),
+      ).toEqual([]);
   });
 });

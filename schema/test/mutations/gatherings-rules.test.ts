@@ -30,7 +30,9 @@ import {
 import {
   priceOf,
   requireCodeForHidden,
+  requireDoorAmount,
   requireOnSale,
+  requireOwing,
   requirePricing,
   requireTierSeat,
   statusForPrice,
@@ -234,6 +236,22 @@ describe('tickets', () => {
     );
     expect(statusForPrice(0)).toBe('paid');
     expect(statusForPrice(800)).toBe('reserved');
+  });
+
+  it('[GA34] the door takes what a reserved ticket owes: fixed exactly, pay-what-you-want at least the minimum', () => {
+    expect(codeOf(() => requireOwing({ status: 'reserved' }))).toBeUndefined();
+    expect(codeOf(() => requireOwing({ status: 'paid' }))).toBe(ErrorCode.ticketAlreadyPaid);
+    expect(codeOf(() => requireOwing({ status: 'cancelled' }))).toBe(ErrorCode.ticketCancelled);
+    const owed = { cents: 1200, currency: 'EUR' };
+    expect(
+      codeOf(() => requireDoorAmount({ pricing: 'fixed', price_cents: 1200 }, owed, 1200)),
+    ).toBeUndefined();
+    expect(codeOf(() => requireDoorAmount({ pricing: 'fixed', price_cents: 1200 }, owed, 1000))).toBe(
+      ErrorCode.paymentAmountMismatch,
+    );
+    const pwyw = { pricing: 'pay_what_you_want', price_cents: 500 } as const;
+    expect(codeOf(() => requireDoorAmount(pwyw, owed, 500))).toBeUndefined();
+    expect(codeOf(() => requireDoorAmount(pwyw, owed, 400))).toBe(ErrorCode.paymentAmountMismatch);
   });
 });
 

@@ -353,7 +353,39 @@ describe('RSVPs', () => {
     await expectRefused(manager, 'decideRsvp', { rsvpId: newId(), decision: 'decline' }, ErrorCode.notFound);
   });
 
-  it('[GA15] 20 concurrent RSVPs for the last 3 seats: exactly 3 going, 17 waitlisted at 1..17 in order', async () => {
+  it('[GA36] the event row counts going seats and the waitlist through answers, guests, decisions and promotions', async () => {
+    const eventId = await makeEvent(h.app, world.actors.admin, world.communityId, {
+      capacity: 3,
+      guestLimit: 2,
+    });
+    const seats = async () =>
+      (await q(`select seats_taken, waitlist_length from events where id = $1`, [eventId]))[0];
+    const [a, b, c] = await users(3);
+    expect(await seats()).toEqual({ seats_taken: 0, waitlist_length: 0 });
+    await accept(h.app, a!, 'setRsvp', rsvp(eventId, 'going', 1));
+    expect(await seats()).toEqual({ seats_taken: 2, waitlist_length: 0 });
+    await accept(h.app, b!, 'setRsvp', rsvp(eventId, 'going', 2));
+    await accept(h.app, c!, 'setRsvp', rsvp(eventId, 'maybe'));
+    expect(await seats()).toEqual({ seats_taken: 2, waitlist_length: 1 });
+    // Fewer guests free a seat, but the head of the line needs three: nobody moves (GA13).
+    await accept(h.app, a!, 'setRsvp', rsvp(eventId, 'going', 0));
+    expect(await seats()).toEqual({ seats_taken: 1, waitlist_length: 1 });
+    // A manager's decline frees the seat; the head moves up in the same transaction.
+    const aRsvp = await rsvpOf(eventId, a!.id);
+    await accept(h.app, world.actors.admin, 'decideRsvp', { rsvpId: aRsvp!.id, decision: 'decline' });
+    expect(await seats()).toEqual({ seats_taken: 3, waitlist_length: 0 });
+    await accept(h.app, c!, 'setRsvp', rsvp(eventId, 'going'));
+    expect(await seats()).toEqual({ seats_taken: 3, waitlist_length: 1 });
+    // Rows leaving by other paths (an erased account) are counted out too.
+    await q(`delete from rsvps where event_id = $1 and user_id = $2`, [eventId, b!.id]);
+    expect(await seats()).toEqual({ seats_taken: 0, waitlist_length: 1 });
+    // Tickets hold no event seats (GA17: tiers have their own capacity).
+    const tierId = await makeTier(h.app, world.actors.admin, eventId);
+    await accept(h.app, a!, 'claimTicket', { ticketId: newId(), tierId });
+    expect(await seats()).toEqual({ seats_taken: 0, waitlist_length: 1 });
+  });
+
+  it('[GA15][GA36] 20 concurrent RSVPs for the last 3 seats: exactly 3 going, 17 waitlisted at 1..17 in order', async () => {
     const eventId = await makeEvent(h.app, world.actors.admin, world.communityId, {
       capacity: 10,
       guestLimit: 3,
@@ -377,6 +409,10 @@ describe('RSVPs', () => {
       [eventId],
     );
     expect(seats[0]?.n).toBe(10);
+    // [GA36] The event row's count followed every one of those decisions.
+    expect(await q(`select seats_taken, waitlist_length from events where id = $1`, [eventId])).toEqual([
+      { seats_taken: 10, waitlist_length: 17 },
+    ]);
     // The line is served in that order: two seats free, positions 1 and 2 move up, 3 waits.
     await accept(h.app, early2!, 'setRsvp', rsvp(eventId, 'going', 0));
     const promoted = await q<{ user_id: string }>(

@@ -1,11 +1,11 @@
-// Calendars and the guest-list export over a real Postgres (GA30–GA33): the .ics is parsed with ical.js
+// Calendars, per-member feed links and the guest-list export over a real Postgres (GA30–GA33, GA37): the .ics is parsed with ical.js
 // (an RFC 5545 parser), the CSV with a plain split after checking its escaping.
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@hearth/schema/errors';
 import { newId } from '@hearth/schema/ids';
-import { communityWorld, type World, type WriteHarness } from '../writes/test-support/harness';
-import { createTestUser } from '../writes/test-support/sessions';
+import { addMembership, communityWorld, type World, type WriteHarness } from '../writes/test-support/harness';
+import { createTestUser, TEST_SESSION_HEADER, type TestUser } from '../writes/test-support/sessions';
 import { accept, get, inDays, makeEvent, makeTier, startGatheringsHarness } from './test-support';
 
 let h: WriteHarness;
@@ -104,6 +104,80 @@ describe('calendars', () => {
     const privateFeed = `/api/communities/${privateWorld.communityId}/calendar.ics`;
     expect((await get(h.app, null, privateFeed)).statusCode).toBe(404);
     expect((await get(h.app, privateWorld.actors.member, privateFeed)).statusCode).toBe(200);
+  });
+});
+
+describe('calendar feed links', () => {
+  const feedLink = (user: TestUser | null, communityId: string, method: 'POST' | 'DELETE' = 'POST') =>
+    h.app.inject({
+      method,
+      url: `/api/communities/${communityId}/calendar-feed`,
+      headers: user ? { [TEST_SESSION_HEADER]: user.token } : {},
+    });
+  const tokenOf = (url: string) => new URL(url.replace(/^webcal:/, 'http:')).searchParams.get('token') ?? '';
+
+  it('[GA37] a member gets a webcal link to their own view of a private community, with no cookie', async () => {
+    const own = await communityWorld(h.db.pool, 'private');
+    await makeEvent(h.app, own.actors.admin, own.communityId, { title: 'Members', visibility: 'community' });
+    const issued = await feedLink(own.actors.member, own.communityId);
+    expect(issued.statusCode).toBe(201);
+    const body = issued.json<{ url: string; httpUrl: string }>();
+    expect(body.url).toMatch(
+      new RegExp(
+        `^webcal://[^/]+/api/communities/${own.communityId}/calendar\\.ics\\?token=[A-Za-z0-9_-]{43}$`,
+      ),
+    );
+    const token = tokenOf(body.url);
+    const feed = await get(h.app, null, `/api/communities/${own.communityId}/calendar.ics?token=${token}`);
+    expect(feed.statusCode).toBe(200);
+    expect(parseCalendar(feed.body).map((e) => e.summary)).toEqual(['Members']);
+    // Hashed at rest, like sessions: the token itself is stored nowhere.
+    const stored = await h.db.pool.query<{ token_hash: Buffer }>(
+      `select token_hash from calendar_feed_tokens where user_id = $1`,
+      [own.actors.member.id],
+    );
+    expect(stored.rows).toHaveLength(1);
+    expect(stored.rows[0]?.token_hash.toString('base64url')).not.toBe(token);
+  });
+
+  it('[GA37] a new link replaces the old; revoked, another community, removed members and junk get 404', async () => {
+    const own = await communityWorld(h.db.pool, 'private');
+    const other = await communityWorld(h.db.pool, 'private');
+    const member = own.actors.member;
+    await addMembership(h.db.pool, other.communityId, member.id, 'member', 'active');
+    const feed = (communityId: string, token: string) =>
+      get(h.app, null, `/api/communities/${communityId}/calendar.ics?token=${encodeURIComponent(token)}`);
+    const first = tokenOf((await feedLink(member, own.communityId)).json<{ url: string }>().url);
+    const second = tokenOf((await feedLink(member, own.communityId)).json<{ url: string }>().url);
+    expect((await feed(own.communityId, first)).statusCode).toBe(404);
+    expect((await feed(own.communityId, second)).statusCode).toBe(200);
+    // The token only ever opens the community it was issued for.
+    const refused = await feed(other.communityId, second);
+    expect(refused.statusCode).toBe(404);
+    expect(refused.json()).toMatchObject({ code: ErrorCode.notFound, message: /community page/ });
+    expect((await feed(own.communityId, 'not-a-token')).statusCode).toBe(404);
+    // Removed from the community: the link stops working at once.
+    await h.db.pool.query(
+      `update memberships set status = 'removed' where community_id = $1 and user_id = $2`,
+      [own.communityId, member.id],
+    );
+    expect((await feed(own.communityId, second)).statusCode).toBe(404);
+    // Revoking deletes the row: a link of a community still joined stops too.
+    const otherToken = tokenOf((await feedLink(member, other.communityId)).json<{ url: string }>().url);
+    expect((await feed(other.communityId, otherToken)).statusCode).toBe(200);
+    expect((await feedLink(member, other.communityId, 'DELETE')).statusCode).toBe(204);
+    expect((await feed(other.communityId, otherToken)).statusCode).toBe(404);
+  });
+
+  it('[GA37] links are for signed-in active members: anonymous 401, outsiders of a private one 404, others 403', async () => {
+    expect((await feedLink(null, world.communityId)).json()).toMatchObject({
+      code: ErrorCode.unauthenticated,
+    });
+    expect((await feedLink(privateWorld.actors.outsider, privateWorld.communityId)).statusCode).toBe(404);
+    const refused = await feedLink(world.actors.outsider, world.communityId);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: ErrorCode.forbidden });
+    expect((await feedLink(privateWorld.actors.removed, privateWorld.communityId)).statusCode).toBe(404);
   });
 });
 

@@ -1,6 +1,7 @@
-// Calendars and the guest list (GA30–GA33): `.ics` for one event and a subscribable feed per community
-// (RFC 5545 through ical-generator, times in UTC), and the guest-list CSV for an event's staff
-// (csv-stringify, formula-injection escaped). Visibility is the mutations' own rule (GA1).
+// Calendars and the guest list (GA30–GA33, GA37): `.ics` for one event and a subscribable feed per
+// community (RFC 5545 through ical-generator, times in UTC) with per-member links for calendar apps,
+// and the guest-list CSV for an event's staff (csv-stringify, formula-injection escaped). Visibility
+// is the mutations' own rule (GA1).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import ical, { ICalEventStatus, type ICalCalendar } from 'ical-generator';
 import { stringify } from 'csv-stringify/sync';
@@ -11,6 +12,7 @@ import type { Tx } from '@hearth/schema/mutations/define';
 import { canSeeEvent, isStaff } from '@hearth/schema/mutations/events-rules';
 import { readEventContext, type EventRecord } from '@hearth/schema/mutations/events-sql';
 import { HttpError } from '../http/errors';
+import { feedTokenViewer, issueFeedToken, revokeFeedToken } from './feeds';
 
 export interface GatheringRoutesDeps {
   readonly pool: Pick<pg.Pool, 'query'>;
@@ -81,6 +83,46 @@ export function gatheringRoutes(deps: GatheringRoutesDeps): (app: FastifyInstanc
     return { ...found, session, updatedAt: rows[0]?.updated_at ?? new Date(0) };
   }
 
+  /** [GA31][GA37] Whose view of the community's feed: the token's member, else the session's user. */
+  async function feedViewer(
+    request: FastifyRequest<{ Querystring: { token?: unknown } }>,
+    communityId: string,
+  ): Promise<string> {
+    const token = request.query.token;
+    if (token === undefined) return (await deps.resolveSession(request))?.userId ?? NOBODY;
+    const member = typeof token === 'string' ? await feedTokenViewer(tx, communityId, token, clock()) : null;
+    if (member === null)
+      throw new HttpError(
+        404,
+        ErrorCode.notFound,
+        'This calendar link is not valid (it was replaced or revoked, or you are no longer a member). ' +
+          'Get a new one from the community page.',
+      );
+    return member;
+  }
+
+  /** [GA37] Feed links are for signed-in active members of a community they can see. */
+  async function feedMember(request: FastifyRequest, id: string) {
+    const communityId = requireUuid(id, 'community');
+    const session = await deps.resolveSession(request);
+    if (!session) throw new HttpError(401, ErrorCode.unauthenticated, 'Sign in to get your calendar link.');
+    const { rows } = await deps.pool.query<{ visibility: string; status: string | null }>(
+      `select c.visibility, m.status from communities c
+       left join memberships m on m.community_id = c.id and m.user_id = $2 where c.id = $1`,
+      [communityId, session.userId],
+    );
+    const row = rows[0];
+    if (!row || (row.visibility === 'private' && row.status !== 'active' && row.status !== 'pending'))
+      throw new HttpError(404, ErrorCode.notFound, 'This community does not exist, or you cannot see it.');
+    if (row.status !== 'active')
+      throw new HttpError(
+        403,
+        ErrorCode.forbidden,
+        'Only members of this community get a private calendar link; its public feed needs no link.',
+      );
+    return { userId: session.userId, communityId };
+  }
+
   return (app) => {
     // [GA30] One event, to anyone who may see it.
     app.get<{ Params: { id: string } }>('/api/events/:id/calendar.ics', async (request, reply) => {
@@ -91,30 +133,56 @@ export function gatheringRoutes(deps: GatheringRoutesDeps): (app: FastifyInstanc
     });
 
     // [GA31] A community's upcoming events the viewer may see (anonymous: public ones), unlisted left out.
-    app.get<{ Params: { id: string } }>('/api/communities/:id/calendar.ics', async (request, reply) => {
-      const id = requireUuid(request.params.id, 'community');
-      const session = await deps.resolveSession(request);
-      const viewer = session?.userId ?? NOBODY;
-      const community = await deps.pool.query<{ name: string; visibility: string; status: string | null }>(
-        `select c.name, c.visibility, m.status from communities c
+    // [GA37] With `?token=`, the viewer is the member the token was issued to (calendar apps send no
+    // cookie); a token that is not valid for this community now is a 404, never the public feed.
+    app.get<{ Params: { id: string }; Querystring: { token?: unknown } }>(
+      '/api/communities/:id/calendar.ics',
+      async (request, reply) => {
+        const id = requireUuid(request.params.id, 'community');
+        const viewer = await feedViewer(request, id);
+        const community = await deps.pool.query<{ name: string; visibility: string; status: string | null }>(
+          `select c.name, c.visibility, m.status from communities c
          left join memberships m on m.community_id = c.id and m.user_id = $2 where c.id = $1`,
-        [id, viewer],
-      );
-      const row = community.rows[0];
-      if (!row || (row.visibility === 'private' && row.status !== 'active' && row.status !== 'pending'))
-        throw new HttpError(404, ErrorCode.notFound, 'This community does not exist, or you cannot see it.');
-      const { rows } = await deps.pool.query<EventRecord & { updated_at: Date }>(
-        `select ${EVENT_COLUMNS} from events e join communities c on c.id = e.community_id
+          [id, viewer],
+        );
+        const row = community.rows[0];
+        if (!row || (row.visibility === 'private' && row.status !== 'active' && row.status !== 'pending'))
+          throw new HttpError(
+            404,
+            ErrorCode.notFound,
+            'This community does not exist, or you cannot see it.',
+          );
+        const { rows } = await deps.pool.query<EventRecord & { updated_at: Date }>(
+          `select ${EVENT_COLUMNS} from events e join communities c on c.id = e.community_id
          where e.community_id = $1 and e.ends_at > $3 and e.visibility <> 'unlisted'
            and (e.visibility = 'public'
                 or exists (select 1 from memberships m where m.community_id = e.community_id and m.user_id = $2 and m.status = 'active')
                 or exists (select 1 from event_hosts h where h.event_id = e.id and h.user_id = $2))
          order by e.starts_at, e.id`,
-        [id, viewer, clock()],
-      );
-      const calendar = ical({ name: row.name, prodId: PRODUCT, ttl: 60 * 60 });
-      for (const event of rows) addEvent(calendar, event, originOf(request));
-      return sendCalendar(reply, calendar, `community-${id}.ics`);
+          [id, viewer, clock()],
+        );
+        const calendar = ical({ name: row.name, prodId: PRODUCT, ttl: 60 * 60 });
+        for (const event of rows) addEvent(calendar, event, originOf(request));
+        return sendCalendar(reply, calendar, `community-${id}.ics`);
+      },
+    );
+
+    // [GA37] The signed-in member's private feed link: a new token replaces the old one.
+    app.post<{ Params: { id: string } }>('/api/communities/:id/calendar-feed', async (request, reply) => {
+      const { userId, communityId } = await feedMember(request, request.params.id);
+      const token = await issueFeedToken(tx, { userId, communityId, now: clock() });
+      const path = `/api/communities/${communityId}/calendar.ics?token=${token}`;
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send({ url: `webcal://${request.host}${path}`, httpUrl: `${originOf(request)}${path}` });
+    });
+
+    // [GA37] Revokes it: calendars subscribed with it get 404 from then on.
+    app.delete<{ Params: { id: string } }>('/api/communities/:id/calendar-feed', async (request, reply) => {
+      const { userId, communityId } = await feedMember(request, request.params.id);
+      await revokeFeedToken(tx, userId, communityId);
+      return reply.code(204).send();
     });
 
     // [GA32] The guest list for the event's staff: one line per person with an RSVP or a ticket.

@@ -209,9 +209,16 @@ export const events: readonly DemoEvent[] = [
         hidden: true,
         code: DEMO_TIER_CODE,
       },
+      // Reserved, owed at the door: the host's check-in screen shows "Owes £6.00 — mark paid" (GA34).
+      { name: 'Supporter seat', pricing: 'fixed', priceCents: 600, currency: 'GBP', capacity: 5 },
     ],
-    rsvps: { kenji: { status: 'going' }, elodie: { status: 'going', guests: 1 }, sam: { status: 'maybe' } },
-    tickets: { kenji: 'Seat in the circle', elodie: 'Seat in the circle' },
+    rsvps: {
+      kenji: { status: 'going' },
+      elodie: { status: 'going', guests: 1 },
+      sam: { status: 'maybe' },
+      lucia: { status: 'going' },
+    },
+    tickets: { kenji: 'Seat in the circle', elodie: 'Seat in the circle', lucia: 'Supporter seat' },
   },
   {
     key: 'tamales',

@@ -325,6 +325,7 @@ describe('SQL fragments', () => {
         code: 'HT1.a.b.c.d.e',
         deviceScannedAt: '2030-06-01T19:02:00Z',
       },
+      recordDoorPayment: { ticketId: newId(), method: 'cash', amountCents: 1200 },
       createDraft: { draftId: newId(), title: 'T', communityId: c, language: 'en', visibility: 'community' },
       updateDraft: {
         draftId: newId(),

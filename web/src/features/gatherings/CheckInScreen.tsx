@@ -1,10 +1,11 @@
 // The door (GW6–GW8), offline: scan a QR code (camera) or type/paste the code; the signature is checked
 // on this device with the server's public keys; the guest's name and tier show; the check-in goes
 // through the outbox. Codes that are forged or of another event are refused; a ticket already checked
-// in says when and by whom. Counters: checked in / expected, live.
+// in says when and by whom. Counters: checked in / expected, live. A priced ticket that still owes is
+// marked paid here (GW16, through the outbox too); a cancelled event admits nobody (GW17).
 import { newId } from '@hearth/schema/ids';
 import type { PublicKeyRow } from '@hearth/schema/tickets/index';
-import { lazy, Suspense, useMemo, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { Link } from '../../app/router';
 import { useOnline } from '../../app/useOnline';
 import { useView } from '../../db/views';
@@ -14,6 +15,7 @@ import {
   counterText,
   doorVerdict,
   normalizeCode,
+  owedCents,
   type DoorFacts,
   type DoorTicket,
   type Verdict,
@@ -22,11 +24,14 @@ import { rolesOf, type EventView } from './EventScreen';
 import { errorText, Loading, Notice, SignInFirst, useMyId } from './parts';
 import { DOOR_SQL, EVENT_SQL, NOBODY, PUBLIC_KEYS_SQL } from './queries';
 import { search } from './door-list';
+import { money } from './money';
 import { clockTime, viewerLocale, viewerZone } from './time';
 
 const Scanner = lazy(() => import('./Scanner'));
 
 export interface DoorRow extends DoorTicket, Record<string, unknown> {
+  price_cents: number;
+  currency: string;
   holder_name: string;
   tier_name: string;
   checked_in_by: string | null;
@@ -83,6 +88,7 @@ function Door({ event, me }: { event: EventView; me: string }) {
     }));
     return {
       eventId: event.id,
+      eventCancelled: event.status === 'cancelled',
       keys: publicKeys,
       ticket: (id) => byTicket.get(id),
       checkIn: (id) => {
@@ -92,7 +98,7 @@ function Door({ event, me }: { event: EventView; me: string }) {
           : undefined;
       },
     };
-  }, [rows, keys, event.id]);
+  }, [rows, keys, event.id, event.status]);
 
   const verdict: Verdict | null = scanned ? doorVerdict(scanned.text, door) : null;
   const live = rows.filter((r) => r.status === 'reserved' || r.status === 'paid');
@@ -120,6 +126,20 @@ function Door({ event, me }: { event: EventView; me: string }) {
     }
   }
 
+  async function pay(row: DoorRow, method: PayMethod) {
+    setError(null);
+    try {
+      await mutate('recordDoorPayment', { ticketId: row.id, method, amountCents: row.price_cents });
+    } catch (failure) {
+      setError(errorText(failure));
+    }
+  }
+  const cancelled = event.status === 'cancelled';
+  const owes = (row: DoorRow | undefined) =>
+    row && !cancelled && owedCents(row) !== null ? (
+      <OwesAtDoor row={row} locale={locale} onPay={(method) => void pay(row, method)} />
+    ) : null;
+
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (input.trim()) check(input, 'qr');
@@ -143,6 +163,11 @@ function Door({ event, me }: { event: EventView; me: string }) {
       >
         {counterText(checkedIn, live.length)}
       </p>
+      {cancelled ? (
+        <Notice tone="warn" testId="door-event-cancelled">
+          This event was cancelled: its tickets are not admitted, and nothing is owed at the door.
+        </Notice>
+      ) : null}
       {!online ? (
         <p className="gw-meta" role="status">
           Offline: codes are checked on this device; check-ins are sent when the network is back.
@@ -203,6 +228,7 @@ function Door({ event, me }: { event: EventView; me: string }) {
           me={me}
           time={(ms) => clockTime(ms, zone, locale)}
           onAdmit={(ticketId) => void admit(ticketId, scanned.method, scanned.text, scanned.at)}
+          owes={owes}
         />
       ) : null}
 
@@ -223,7 +249,8 @@ function Door({ event, me }: { event: EventView; me: string }) {
               <span>
                 {row.holder_name} <span className="gw-meta">· {row.tier_name}</span>
               </span>
-              {row.checked_in_ms !== null ? (
+              {owes(row)}
+              {cancelled ? null : row.checked_in_ms !== null ? (
                 <span className="gw-meta">
                   ✓ {clockTime(row.checked_in_ms, zone, locale)} ·{' '}
                   {row.checked_in_by === me ? 'you' : row.checked_in_by_name}
@@ -252,6 +279,7 @@ function VerdictCard({
   me,
   time,
   onAdmit,
+  owes,
 }: {
   verdict: Verdict;
   guest: DoorRow | undefined;
@@ -259,6 +287,7 @@ function VerdictCard({
   me: string;
   time: (ms: number) => string;
   onAdmit: (ticketId: string) => void;
+  owes: (row: DoorRow | undefined) => ReactNode;
 }) {
   switch (verdict.kind) {
     case 'refuse':
@@ -276,11 +305,13 @@ function VerdictCard({
         <Notice tone="ok" testId="door-verdict">
           <strong data-verdict="checked-in">Checked in: {guest?.holder_name ?? 'guest'}</strong>
           {guest ? <> · {guest.tier_name}</> : null}
+          {owes(guest)}
         </Notice>
       ) : (
         <Notice tone="warn" testId="door-verdict">
           <strong data-verdict="already">{guest?.holder_name ?? 'This guest'}</strong>{' '}
           {alreadyText(time(verdict.checkIn.checked_in_at_ms), by)}
+          {owes(guest)}
         </Notice>
       );
     }
@@ -295,14 +326,50 @@ function VerdictCard({
               <> · not yet on this device’s guest list (the signature is valid)</>
             )}
           </p>
-          <button
-            className="button button-primary"
-            type="button"
-            onClick={() => onAdmit(verdict.code.ticketId)}
-          >
-            Check in
-          </button>
+          <div className="gw-actions">
+            <button
+              className="button button-primary"
+              type="button"
+              onClick={() => onAdmit(verdict.code.ticketId)}
+            >
+              Check in
+            </button>
+            {owes(guest)}
+          </div>
         </Notice>
       );
   }
+}
+
+type PayMethod = 'cash' | 'card' | 'transfer' | 'other';
+
+/** [GW16] "Owes €12.00 — mark paid", with how it was paid; the server settles it (GA34). */
+function OwesAtDoor({
+  row,
+  locale,
+  onPay,
+}: {
+  row: DoorRow;
+  locale: string;
+  onPay: (method: PayMethod) => void;
+}) {
+  const [method, setMethod] = useState<PayMethod>('cash');
+  const owed = money(row.price_cents, row.currency, locale);
+  return (
+    <span className="gw-owes" data-testid="door-owes" data-ticket-id={row.id}>
+      <select
+        aria-label={`How ${row.holder_name} paid`}
+        value={method}
+        onChange={(e) => setMethod(e.target.value as PayMethod)}
+      >
+        <option value="cash">Cash</option>
+        <option value="card">Card</option>
+        <option value="transfer">Transfer</option>
+        <option value="other">Other</option>
+      </select>{' '}
+      <button className="button button-small button-secondary" type="button" onClick={() => onPay(method)}>
+        Owes {owed} — mark paid
+      </button>
+    </span>
+  );
 }

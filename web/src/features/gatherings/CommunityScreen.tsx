@@ -1,5 +1,5 @@
 // One community: what it is, where I stand (join / request / leave, follow), its upcoming events and
-// calendar feed, its members with roles; admins edit it, decide requests, remove and promote (GW9, GW10).
+// calendar feed (members: a private webcal link, GW19), its members with roles; admins edit it, decide requests, remove and promote (GW9, GW10).
 import { newId } from '@hearth/schema/ids';
 import { useState, type FormEvent } from 'react';
 import { Link } from '../../app/router';
@@ -9,6 +9,7 @@ import { policyFor, type JoinPolicy, type Visibility } from './community-form';
 import { EventList, type EventItem } from './EventsScreen';
 import { Notice, SelectField, TextArea, TextField, useMyId, useWrite } from './parts';
 import { COMMUNITY_EVENTS_SQL, COMMUNITY_SQL, MEMBERS_SQL, NOBODY } from './queries';
+import { requestFeedLink, revokeFeedLink } from './feed-link';
 
 interface Member extends Record<string, unknown> {
   id: string;
@@ -76,15 +77,101 @@ export function CommunityScreen({ communityId }: { communityId: string }) {
           ) : null}
         </header>
         <CommunityEvents communityId={community.id} />
-        <p className="gw-links">
-          <a href={`/api/communities/${community.id}/calendar.ics`} data-testid="community-feed">
-            Subscribe to this community’s calendar (.ics)
-          </a>
-        </p>
+        {community.my_status === 'active' ? (
+          <MemberFeed communityId={community.id} />
+        ) : (
+          <p className="gw-links">
+            <a href={`/api/communities/${community.id}/calendar.ics`} data-testid="community-feed">
+              Subscribe to this community’s calendar (.ics)
+            </a>
+          </p>
+        )}
       </section>
 
       {community.my_status === 'active' ? <Members communityId={community.id} admin={admin} me={me} /> : null}
     </section>
+  );
+}
+
+/**
+ * [GW19] Members get a private link to their own view of the feed (calendar apps send no cookie): a
+ * `webcal://` link with a secret token, made on request; asking again replaces it; it can be turned off.
+ */
+function MemberFeed({ communityId }: { communityId: string }) {
+  const [link, setLink] = useState<{ url: string; httpUrl: string } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  async function run(action: () => Promise<void>) {
+    setBusy(true);
+    setMessage(null);
+    try {
+      await action();
+    } finally {
+      setBusy(false);
+    }
+  }
+  const subscribe = () =>
+    run(async () => {
+      const result = await requestFeedLink(communityId);
+      if (result.ok) setLink({ url: result.url, httpUrl: result.httpUrl });
+      else setMessage(result.message);
+    });
+  const turnOff = () =>
+    run(async () => {
+      const result = await revokeFeedLink(communityId);
+      if (result.ok) {
+        setLink(null);
+        setMessage('Your calendar link is turned off: calendars subscribed with it stop updating.');
+      } else setMessage(result.message);
+    });
+  return (
+    <div className="gw-links" data-testid="member-feed">
+      {link ? (
+        <>
+          <p>
+            <a href={link.url} data-testid="community-feed-link">
+              Open in your calendar app
+            </a>{' '}
+            <span className="gw-meta">
+              This link is yours alone: it shows this community’s events as you see them. Getting a new one
+              turns this one off.
+            </span>
+          </p>
+          <div className="field">
+            <label htmlFor="feed-url">Or paste this address into your calendar</label>
+            <input
+              id="feed-url"
+              readOnly
+              value={link.httpUrl}
+              onFocus={(e) => e.currentTarget.select()}
+              data-testid="community-feed-url"
+            />
+          </div>
+        </>
+      ) : null}
+      <div className="gw-actions">
+        <button
+          className="button button-secondary"
+          type="button"
+          disabled={busy}
+          onClick={() => void subscribe()}
+          data-testid="community-feed-subscribe"
+        >
+          {link ? 'Get a new link' : 'Subscribe in your calendar'}
+        </button>
+        {link ? (
+          <button
+            className="button button-secondary"
+            type="button"
+            disabled={busy}
+            onClick={() => void turnOff()}
+          >
+            Turn the link off
+          </button>
+        ) : null}
+      </div>
+      {message ? <Notice tone="info">{message}</Notice> : null}
+    </div>
   );
 }
 

@@ -67,10 +67,6 @@ function EventPage({ event, me }: { event: EventView; me: string | null }) {
   const guests = useView<Guest>(GUESTS_SQL, [event.id]) ?? [];
   const { manager, staff } = rolesOf(event);
   const when = eventWhen(event.starts_ms, event.ends_ms, event.time_zone, viewerZone(), viewerLocale());
-  // The replica holds every RSVP only for staff (guest lists sync to hosts); others see the capacity.
-  const taken = staff
-    ? guests.filter((g) => g.status === 'going').reduce((sum, g) => sum + 1 + g.guests, 0)
-    : null;
   return (
     <article
       className="gw-screen"
@@ -121,7 +117,9 @@ function EventPage({ event, me }: { event: EventView; me: string | null }) {
         <div>
           <dt>Seats</dt>
           <dd data-testid="event-seats">
-            {seatsText(event.capacity, taken)}
+            {event.status === 'cancelled'
+              ? 'Cancelled'
+              : seatsText(event.capacity, event.seats_taken, event.waitlist_length)}
             {event.requires_approval ? ' · a host approves each reply' : ''}
             {event.guest_limit > 0 ? ` · up to ${event.guest_limit} +1 per person` : ''}
           </dd>

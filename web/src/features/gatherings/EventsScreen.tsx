@@ -7,6 +7,7 @@ import { SelectField, TextField, useMyId } from './parts';
 import { NOBODY, UPCOMING_SQL } from './queries';
 import { byDay, findEvents, type Findable } from './search';
 import { dayHeading, eventWhen, viewerLocale, viewerZone } from './time';
+import { seatsText } from './rsvp';
 
 export interface EventItem extends Findable, Record<string, unknown> {
   online_url: string | null;
@@ -16,6 +17,9 @@ export interface EventItem extends Findable, Record<string, unknown> {
   capacity: number | null;
   requires_approval: boolean;
   guest_limit: number;
+  /** Going seats and the waitlist's length, kept by the server on the event row (GA36). */
+  seats_taken: number;
+  waitlist_length: number;
   created_by: string;
   ends_ms: number;
 }
@@ -127,6 +131,12 @@ export function EventList({ events }: { events: readonly EventItem[] }) {
             <p className="gw-meta">
               {event.community_name}
               {event.place_name ? <> · {event.place_name}</> : event.online_url ? <> · Online</> : null}
+              {event.capacity !== null && event.status === 'scheduled' ? (
+                <span data-testid="event-item-seats">
+                  {' '}
+                  · {seatsText(event.capacity, event.seats_taken, event.waitlist_length)}
+                </span>
+              ) : null}
             </p>
           </li>
         );

@@ -1,5 +1,6 @@
 // "My ticket": the holder's signed code as a QR, drawn on this device from the synced ticket_passes
-// row (works offline), the code as text too, and whether the door has checked it in (GW12).
+// row (works offline), the code as text too, whether the door has checked it in (GW12), what it owes
+// at the door or that it was paid (GW16), and that its event was cancelled (GW17).
 import { ticketCodeOfPass } from '@hearth/schema/tickets/index';
 import { useState } from 'react';
 import { Link } from '../../app/router';
@@ -7,6 +8,7 @@ import { useView } from '../../db/views';
 import { useMutate } from '../../outbox/react';
 import { clockTime, viewerLocale, viewerZone } from './time';
 import { errorText, Loading, Notice, SignInFirst, useMyId } from './parts';
+import { ticketPaymentText } from './money';
 import { qrPath } from './qr';
 import { EVENT_SQL, MY_TICKET_CHECK_IN_SQL, MY_TICKETS_SQL } from './queries';
 import type { EventView } from './EventScreen';
@@ -86,6 +88,7 @@ function Tickets({ eventId, me }: { eventId: string; me: string }) {
   if (events === undefined || tickets === undefined) return <Loading what="your ticket" />;
   const event = events[0];
   const live = tickets.filter((t) => t.status === 'reserved' || t.status === 'paid');
+  const cancelled = event?.status === 'cancelled';
   return (
     <section className="gw-screen" aria-labelledby="ticket-title" data-testid="ticket-screen">
       <p className="gw-crumbs">
@@ -95,6 +98,11 @@ function Tickets({ eventId, me }: { eventId: string; me: string }) {
         My ticket
       </h1>
       {error ? <Notice tone="error">{error}</Notice> : null}
+      {cancelled ? (
+        <Notice tone="warn" testId="my-ticket-event-cancelled">
+          This event was cancelled: your ticket will not be admitted, and nothing is owed at the door.
+        </Notice>
+      ) : null}
       {live.length === 0 ? (
         <p className="gw-muted">You have no ticket for this event on this device.</p>
       ) : null}
@@ -104,10 +112,8 @@ function Tickets({ eventId, me }: { eventId: string; me: string }) {
         return (
           <div key={ticket.id} className="card gw-ticket" data-testid="my-ticket" data-ticket-id={ticket.id}>
             <h2>{ticket.tier_name}</h2>
-            <p className="gw-meta">
-              {ticket.status === 'reserved' && ticket.price_cents > 0
-                ? 'Reserved: pay at the door'
-                : 'Confirmed'}
+            <p className="gw-meta" data-testid="my-ticket-payment" data-status={ticket.status}>
+              {ticketPaymentText(ticket, cancelled, viewerLocale())}
             </p>
             {checkIn ? (
               <Notice tone="ok" testId="my-ticket-checked-in">

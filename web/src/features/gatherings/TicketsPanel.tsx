@@ -6,7 +6,7 @@ import { Link, useLocation } from '../../app/router';
 import { useView } from '../../db/views';
 import { useMutate } from '../../outbox/react';
 import type { EventItem } from './EventsScreen';
-import { centsOf, priceText } from './money';
+import { centsOf, priceText, ticketPaymentText } from './money';
 import { errorText, Notice, TextField } from './parts';
 import { MY_TICKETS_SQL, TIERS_SQL } from './queries';
 import type { MyTicket } from './TicketScreen';
@@ -79,7 +79,10 @@ export function TicketsPanel({ event, me, manager }: { event: EventItem; me: str
             data-testid="my-ticket-link"
           >
             My ticket ({mine.map((t) => t.tier_name).join(', ')})
-          </Link>
+          </Link>{' '}
+          <span className="gw-meta" data-testid="my-ticket-payment-summary">
+            {mine.map((t) => ticketPaymentText(t, event.status === 'cancelled', locale)).join(' · ')}
+          </span>
         </p>
       ) : null}
       {onSale.length > 0 ? (

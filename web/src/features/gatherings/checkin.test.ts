@@ -3,7 +3,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { encodeTicketCode, ticketPayload, type PublicKeyRow } from '@hearth/schema/tickets/index';
 import { describe, expect, it } from 'vitest';
-import { alreadyText, counterText, doorVerdict, normalizeCode, type DoorFacts } from './checkin';
+import { alreadyText, counterText, doorVerdict, normalizeCode, owedCents, type DoorFacts } from './checkin';
 
 const EVENT = '0197f2a0-0000-7000-8000-000000000001';
 const OTHER_EVENT = '0197f2a0-0000-7000-8000-000000000002';
@@ -26,6 +26,7 @@ function codeFor(eventId: string, signWith = secret): string {
 function door(overrides: Partial<DoorFacts> = {}): DoorFacts {
   return {
     eventId: EVENT,
+    eventCancelled: false,
     keys,
     ticket: (id) =>
       id === TICKET ? { id, event_id: EVENT, holder_id: HOLDER, status: 'reserved' } : undefined,
@@ -90,5 +91,17 @@ describe('check-in at the door', () => {
 
   it('[GW8] the counter reads checked-in over expected', () => {
     expect(counterText(3, 40)).toBe('3 / 40 checked in');
+  });
+
+  it('[GW17] every ticket of a cancelled event is refused, however valid its code', () => {
+    const verdict = doorVerdict(codeFor(EVENT), door({ eventCancelled: true }));
+    expect(verdict).toMatchObject({ kind: 'refuse', reason: 'event_cancelled', message: /cancelled/ });
+  });
+
+  it('[GW16] a reserved priced ticket owes its price; paid, free and cancelled ones owe nothing', () => {
+    expect(owedCents({ status: 'reserved', price_cents: 1200 })).toBe(1200);
+    expect(owedCents({ status: 'paid', price_cents: 1200 })).toBeNull();
+    expect(owedCents({ status: 'reserved', price_cents: 0 })).toBeNull();
+    expect(owedCents({ status: 'cancelled', price_cents: 1200 })).toBeNull();
   });
 });

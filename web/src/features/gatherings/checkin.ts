@@ -25,7 +25,8 @@ export type Verdict =
     }
   | {
       readonly kind: 'refuse';
-      readonly reason: 'forged' | 'unreadable' | 'unknown_key' | 'other_event' | 'cancelled';
+      readonly reason:
+        'forged' | 'unreadable' | 'unknown_key' | 'other_event' | 'cancelled' | 'event_cancelled';
       readonly message: string;
     };
 
@@ -39,6 +40,8 @@ export function normalizeCode(input: string): string {
 
 export interface DoorFacts {
   readonly eventId: string;
+  /** [GW17] The event row the replica holds says cancelled: no ticket of it is admitted (GA35). */
+  readonly eventCancelled: boolean;
   readonly keys: readonly PublicKeyRow[];
   readonly ticket: (ticketId: string) => DoorTicket | undefined;
   readonly checkIn: (ticketId: string) => DoorCheckIn | undefined;
@@ -46,7 +49,7 @@ export interface DoorFacts {
 
 /**
  * [GW6] Forged, altered or unreadable codes and codes of another event are refused; a cancelled
- * ticket too. [GW7] A ticket the replica already has a check-in for says when and by whom.
+ * ticket too, and every ticket of a cancelled event (GW17). [GW7] A ticket the replica already has a check-in for says when and by whom.
  * A valid code the guest list has not synced yet is admitted (the signature is the server's word).
  */
 export function doorVerdict(input: string, door: DoorFacts): Verdict {
@@ -63,6 +66,12 @@ export function doorVerdict(input: string, door: DoorFacts): Verdict {
   const { code } = verified;
   if (code.eventId !== door.eventId)
     return { kind: 'refuse', reason: 'other_event', message: 'This ticket is for another event.' };
+  if (door.eventCancelled)
+    return {
+      kind: 'refuse',
+      reason: 'event_cancelled',
+      message: 'This event was cancelled: its tickets are not admitted.',
+    };
   const ticket = door.ticket(code.ticketId);
   if (ticket && (ticket.status === 'cancelled' || ticket.status === 'refunded'))
     return { kind: 'refuse', reason: 'cancelled', message: `This ticket was ${ticket.status}.` };
@@ -79,4 +88,12 @@ export function alreadyText(time: string, by: string): string {
 /** [GW8] The live counter: "3 / 40 checked in". */
 export function counterText(checkedIn: number, expected: number): string {
   return `${checkedIn} / ${expected} checked in`;
+}
+
+/** [GW16] What a ticket still owes at the door, in cents: reserved and priced; null when nothing. */
+export function owedCents(ticket: {
+  readonly status: DoorTicket['status'];
+  readonly price_cents: number;
+}): number | null {
+  return ticket.status === 'reserved' && ticket.price_cents > 0 ? ticket.price_cents : null;
 }

@@ -1,6 +1,6 @@
-// Prices (./SPEC.md GW13).
+// Prices and what a ticket owes (./SPEC.md GW13, GW16, GW17).
 import { describe, expect, it } from 'vitest';
-import { centsOf, priceText } from './money';
+import { centsOf, priceText, ticketPaymentText } from './money';
 
 describe('prices', () => {
   it('[GW13] free, fixed and pay-what-you-want read as such in the viewer’s locale', () => {
@@ -15,5 +15,15 @@ describe('prices', () => {
     expect(centsOf(' 7 ')).toBe(700);
     expect(centsOf('7.555')).toBeNull();
     expect(centsOf('-3')).toBeNull();
+  });
+
+  it('[GW16][GW17] the holder sees what the door takes, what was paid, and nothing owed once cancelled', () => {
+    const ticket = { status: 'reserved', price_cents: 1200, currency: 'EUR' } as const;
+    expect(ticketPaymentText(ticket, false, 'en-GB')).toBe('Pay €12.00 at the door');
+    expect(ticketPaymentText({ ...ticket, status: 'paid' }, false, 'en-GB')).toBe('Paid €12.00');
+    expect(ticketPaymentText({ ...ticket, status: 'paid', price_cents: 0 }, false, 'en-GB')).toBe(
+      'Confirmed',
+    );
+    expect(ticketPaymentText(ticket, true, 'en-GB')).toBe('Nothing to pay');
   });
 });

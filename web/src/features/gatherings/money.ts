@@ -30,3 +30,24 @@ export function centsOf(text: string): number | null {
   if (!match) return null;
   return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
 }
+
+/**
+ * [GW16][GW17] The holder's ticket, as to money: "Pay €12.00 at the door", "Paid €12.00", "Confirmed"
+ * (free); a cancelled event owes nothing (its door payments were dropped, GA35).
+ */
+export function ticketPaymentText(
+  ticket: {
+    readonly status: 'reserved' | 'paid' | 'cancelled' | 'refunded';
+    readonly price_cents: number;
+    readonly currency: string;
+  },
+  eventCancelled: boolean,
+  locale: string,
+): string {
+  const amount = money(ticket.price_cents, ticket.currency, locale);
+  if (eventCancelled)
+    return ticket.status === 'paid' && ticket.price_cents > 0 ? `Paid ${amount}` : 'Nothing to pay';
+  if (ticket.status === 'reserved' && ticket.price_cents > 0) return `Pay ${amount} at the door`;
+  if (ticket.status === 'paid' && ticket.price_cents > 0) return `Paid ${amount}`;
+  return 'Confirmed';
+}

@@ -32,6 +32,7 @@ export const MEMBERS_SQL = `
 const EVENT_COLUMNS = `
   e.id, e.title, e.description, e.place_name, e.address, e.online_url, e.time_zone, e.visibility,
   e.status, e.capacity, e.requires_approval, e.guest_limit, e.community_id, e.created_by,
+  e.seats_taken, e.waitlist_length,
   c.name as community_name,
   (extract(epoch from e.starts_at) * 1000)::float8 as starts_ms,
   (extract(epoch from e.ends_at) * 1000)::float8 as ends_ms`;
@@ -106,7 +107,8 @@ export const MY_TICKETS_SQL = `
 
 /** The door's guest list: every ticket of the event the replica holds, with holder, tier, check-in. */
 export const DOOR_SQL = `
-  select t.id, t.event_id, t.holder_id, t.status, coalesce(u.display_name, 'Someone') as holder_name,
+  select t.id, t.event_id, t.holder_id, t.status, t.price_cents, t.currency,
+         coalesce(u.display_name, 'Someone') as holder_name,
          coalesce(tt.name, 'Ticket') as tier_name,
          ci.checked_in_by, coalesce(b.display_name, 'a host') as checked_in_by_name,
          (extract(epoch from ci.checked_in_at) * 1000)::float8 as checked_in_ms

@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { guestOptions, outcomeNotice, replyLine, rsvpText, seatsText, sendingText } from './rsvp';
 
 describe('rsvp wording', () => {
-  it('[GW3] seats left, full, and no limit read as such', () => {
+  it('[GW3][GW18] seats left, full, and no limit read as such; a line ahead means the waitlist', () => {
     expect(seatsText(40, 28)).toBe('12 of 40 seats left');
-    expect(seatsText(3, 3)).toBe('Full: new replies join the waitlist');
-    expect(seatsText(3, 5)).toBe('Full: new replies join the waitlist');
+    expect(seatsText(1, 0)).toBe('1 of 1 seat left');
+    expect(seatsText(3, 3)).toBe("Full — you'd be waitlisted");
+    expect(seatsText(3, 5, 2)).toBe("Full — you'd be waitlisted");
+    expect(seatsText(40, 38, 3)).toBe("2 of 40 seats left · 3 waiting: you'd be waitlisted");
     expect(seatsText(null, 12)).toBe('No seat limit');
     expect(seatsText(40, null)).toBe('40 seats');
   });

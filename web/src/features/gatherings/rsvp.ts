@@ -16,13 +16,19 @@ export interface RsvpFacts {
 
 const guestsText = (n: number) => (n === 0 ? '' : n === 1 ? ' (+1 guest)' : ` (+${n} guests)`);
 
-/** [GW3] Seats: "12 of 40 seats left", "Full: new replies join the waitlist", or no limit. */
-export function seatsText(capacity: number | null, taken: number | null): string {
+/**
+ * [GW3][GW18] Seats, from the event row's server-kept counts (GA36), the same for every viewer:
+ * "12 of 40 seats left", "Full — you'd be waitlisted", or no limit. People already waiting go first
+ * (GA10), so a line means a new reply is waitlisted even with seats left ("2 of 40 seats left · 3
+ * waiting: you'd be waitlisted").
+ */
+export function seatsText(capacity: number | null, taken: number | null, waiting = 0): string {
   if (capacity === null) return 'No seat limit';
   if (taken === null) return capacity === 1 ? '1 seat' : `${capacity} seats`;
   const left = Math.max(capacity - taken, 0);
-  if (left === 0) return 'Full: new replies join the waitlist';
-  return `${left} of ${capacity} ${capacity === 1 ? 'seat' : 'seats'} left`;
+  if (left === 0) return "Full — you'd be waitlisted";
+  const seats = `${left} of ${capacity} ${capacity === 1 ? 'seat' : 'seats'} left`;
+  return waiting > 0 ? `${seats} · ${waiting} waiting: you'd be waitlisted` : seats;
 }
 
 /** [GW3] The viewer's reply as words: going, the waitlist with its position, waiting for a host. */
