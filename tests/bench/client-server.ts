@@ -11,10 +11,19 @@ export interface RunningServer {
   readonly stop: () => Promise<void>;
 }
 
-/** Starts the server on `port` with the web app of `webDist`, resolved once /healthz answers. */
+/**
+ * Starts the server on `port` with the web app of `webDist`, resolved once /healthz answers. Its embedded
+ * Postgres gets a port of its own (`port` + 20000), so benches never race other servers for the default.
+ */
 export async function startServer(port: number, webDist: string): Promise<RunningServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', wrapper], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WEB_DIST: webDist },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WEB_DIST: webDist,
+      EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? String(port + 20000),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

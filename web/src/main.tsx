@@ -24,6 +24,7 @@ declare global {
   }
 }
 
+performance.mark('hearth:entry');
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element to render Hearth into.');
 

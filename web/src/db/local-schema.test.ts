@@ -2,7 +2,12 @@
 import { PGlite } from '@electric-sql/pglite';
 import { localSchemaSql, localSchemaVersion, syncedTables } from '@hearth/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_META_SCHEMA, applyLocalSchema, countReplicaTables } from './local-schema';
+import {
+  LOCAL_META_SCHEMA,
+  applyLocalSchema,
+  countReplicaTables,
+  dropTemplateDatabases,
+} from './local-schema';
 
 describe('local replica schema', () => {
   let db: PGlite;
@@ -37,5 +42,14 @@ describe('local replica schema', () => {
       `select 1 from ${LOCAL_META_SCHEMA}.applied_schema where version = 'broken'`,
     );
     expect(broken.rows).toEqual([]);
+  });
+
+  it('[RB3] the template databases are dropped once; the replica keeps its tables and rows', async () => {
+    const tables = await countReplicaTables(db);
+    await dropTemplateDatabases(db);
+    await dropTemplateDatabases(db);
+    const databases = await db.query<{ datname: string }>('select datname from pg_catalog.pg_database');
+    expect(databases.rows).toEqual([{ datname: 'postgres' }]);
+    expect(await countReplicaTables(db)).toBe(tables);
   });
 });

@@ -106,3 +106,18 @@ export async function countReplicaTables(db: PGliteInterface): Promise<number> {
   );
   return result.rows[0]?.tables ?? 0;
 }
+
+/**
+ * [RB3] Drops `template0` and `template1`: the replica never creates a database, and their files are
+ * half of what IDBFS reads into memory at every boot (./BOOT.md). A no-op once they are gone. Not in a
+ * transaction (DROP DATABASE cannot run in one).
+ */
+export async function dropTemplateDatabases(db: PGliteInterface): Promise<void> {
+  const { rows } = await db.query<{ name: string }>(
+    `select datname as name from pg_catalog.pg_database where datname in ('template0', 'template1')`,
+  );
+  for (const { name } of rows) {
+    await db.exec(`alter database ${quoteIdent(name)} is_template false;`);
+    await db.exec(`drop database ${quoteIdent(name)};`);
+  }
+}

@@ -71,6 +71,7 @@ export async function openReplica(): Promise<Replica> {
     type: 'module',
     name: 'hearth-replica',
   });
+  performance.mark('hearth:worker-spawned');
   const errors = new BroadcastChannel(REPLICA_ERROR_CHANNEL);
   const failed = new Promise<never>((_, reject) => {
     errors.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -94,6 +95,7 @@ export async function openReplica(): Promise<Replica> {
     await db.close();
     throw error;
   }
+  performance.mark('hearth:replica-open');
   return {
     db,
     tableCount: () => countReplicaTables(db),

@@ -2,6 +2,8 @@
 // opens the IndexedDB database `hearth` (./storage) and the other tabs talk to it, so every tab sees the
 // same local replica.
 import { PGlite } from '@electric-sql/pglite';
+import pgliteWasmUrl from '@electric-sql/pglite/pglite.wasm?url';
+import pgliteDataUrl from '@electric-sql/pglite/pglite.data?url';
 import { worker } from '@electric-sql/pglite/worker';
 import { electricSync } from '@electric-sql/pglite-sync';
 import { localSchemaSql, localSchemaVersion } from '@hearth/schema';
@@ -16,7 +18,7 @@ import {
   type SyncMessage,
 } from '../sync/protocol';
 import { SYNC_OPTIONS } from '../sync/targets';
-import { applyLocalSchema } from './local-schema';
+import { applyLocalSchema, dropTemplateDatabases } from './local-schema';
 import { REPLICA_NAME, replicaStorage, type ReplicaStorage } from './storage';
 import {
   REPLICA_ERROR_CHANNEL,
@@ -35,14 +37,26 @@ function announceFailure(error: ReplicaError): void {
   channel.close();
 }
 
+performance.mark('hearth:worker-start');
+
 await worker({
   async init() {
+    performance.mark('hearth:leader-init');
     // Flushed lazily: a tab's statement never waits for IndexedDB; writes that must last ask (./storage).
     const storage = replicaStorage();
     let db;
     try {
+      // The wasm compiles (from V8's code cache, once cached) while the data bundle loads: ./BOOT.md.
+      const [pgliteWasmModule, fsBundle] = await Promise.all([
+        WebAssembly.compileStreaming(fetch(pgliteWasmUrl)),
+        fetch(pgliteDataUrl).then((response) => response.blob()),
+      ]);
       db = await PGlite.create({
+        pgliteWasmModule,
+        fsBundle,
         fs: storage.fs,
+        // [RB4] New replicas get 1 MiB WAL segments: a flush rewrites the current segment whole.
+        initDbStartParams: ['--wal-segsize=1'],
         relaxedDurability: true,
         extensions: { electric: electricSync(SYNC_OPTIONS) },
       });
@@ -55,6 +69,7 @@ await worker({
       announceFailure(error);
       throw error;
     }
+    performance.mark('hearth:pglite-open');
     try {
       // A new app version resets the derived layers; the outbox stays and re-lays its overlay (OB3).
       await applyLocalSchema(db, localSchemaSql(), localSchemaVersion(), { afterReset: rebuildOverlay });
@@ -67,6 +82,11 @@ await worker({
       announceFailure(error);
       throw error;
     }
+    performance.mark('hearth:schema-ready');
+    // [RB3] Half the data directory the boot reads is template databases Hearth never uses.
+    await dropTemplateDatabases(db).catch((error: unknown) =>
+      console.warn('Hearth: could not drop the unused template databases:', error),
+    );
     answerFlushes(storage);
     startSync(db, storage);
     return db;
@@ -114,6 +134,7 @@ function startSync(db: Parameters<typeof startReplicaSync>[0], storage: ReplicaS
     if (!isSyncMessage(event.data)) return;
     const message = event.data;
     if (message.type === 'sync-state' || message.type === 'sync-stopped') return; // the worker's own kind
+    if (started === null) performance.mark('hearth:sync-start');
     started ??= start();
     started
       .then(async (sync) => {
