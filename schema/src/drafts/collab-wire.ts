@@ -19,6 +19,16 @@ export const CollabClose = {
   originRefused: { code: 4406, reason: 'origin_refused' },
   /** One message (or what queued before the room was ready) exceeded the server's limit. */
   messageTooLarge: { code: 4413, reason: 'message_too_large' },
+  /**
+   * The session ended while the socket was open: signed out (here or on every device), revoked,
+   * expired, or the account deleted. Sign in again, then reconnect. (4401 is the refusal at the door.)
+   */
+  sessionRevoked: { code: 4419, reason: 'session_revoked' },
+  /**
+   * The client read too slowly: what the server buffered for it passed its limit. Not terminal: the
+   * provider reconnects and resyncs from its state vector, so nothing is lost.
+   */
+  tooSlow: { code: 4508, reason: 'too_slow' },
   /** The server is stopping; reconnect (y-websocket does, with backoff). */
   serverStopping: { code: 1001, reason: 'server_stopping' },
   /** The room could not load or store the document; reconnect later. */

@@ -1,4 +1,4 @@
-// The collab rooms' limits and compaction triggers (SPEC.md CO6, CO9). Defaults here; the server's
+// The collab rooms' limits and compaction triggers (SPEC.md CO6, CO9, CO14). Defaults here; the server's
 // environment (COLLAB_* in ../config) overrides any of them.
 
 export interface CollabConfig {
@@ -12,6 +12,10 @@ export interface CollabConfig {
   readonly compactAfterBytes: number;
   /** CO8: wait this long before retrying a failed write of updates. */
   readonly retryMs: number;
+  /** CO14: past this much buffered for a socket (unsent), presence is no longer sent to it. */
+  readonly slowClientBytes: number;
+  /** CO14: past this much buffered for a socket, it is closed with `too_slow`. */
+  readonly tooSlowBytes: number;
 }
 
 export const DEFAULT_COLLAB_CONFIG: CollabConfig = {
@@ -20,6 +24,8 @@ export const DEFAULT_COLLAB_CONFIG: CollabConfig = {
   compactAfterUpdates: 500,
   compactAfterBytes: 1024 * 1024,
   retryMs: 1000,
+  slowClientBytes: 4 * 1024 * 1024,
+  tooSlowBytes: 16 * 1024 * 1024,
 };
 
 /** The transport refuses frames beyond this while they arrive (close 1009), so none is ever buffered whole. */

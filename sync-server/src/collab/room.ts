@@ -24,7 +24,8 @@ export interface Peer {
   readonly displayName: string;
   /** True once the socket is closing or closed: the room never sends to it again. */
   readonly closed: boolean;
-  send(frame: Uint8Array): void;
+  /** `presence` frames may be skipped for a peer that reads too slowly (CO14); document frames never. */
+  send(frame: Uint8Array, kind?: 'document' | 'presence'): void;
   close(reason: CollabCloseReason): void;
 }
 
@@ -83,7 +84,7 @@ export class Room {
         const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
         // To the sender too, as y-websocket's own server does: a client alone in a room hears only its
         // echoed presence renewals, and y-websocket reconnects after 30 s without any message.
-        for (const peer of this.peers.keys()) peer.send(frame);
+        for (const peer of this.peers.keys()) peer.send(frame, 'presence');
       },
     );
   }
@@ -176,7 +177,8 @@ export class Room {
         return;
       case 'query-awareness': {
         const present = [...this.awareness.getStates().keys()];
-        peer.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)));
+        const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present));
+        peer.send(frame, 'presence');
         return;
       }
     }

@@ -1,7 +1,8 @@
-// The collab endpoint (SPEC.md CO1–CO2, CO5–CO6): `GET /collab/<draftId>` upgraded to a WebSocket on
+// The collab endpoint (SPEC.md CO1–CO2, CO5–CO6, CO13–CO14): `GET /collab/<draftId>` upgraded to a WebSocket on
 // the same Fastify server, through @fastify/websocket. Every refusal is a close with a typed reason
 // from schema's CollabClose (a browser cannot read the status of a refused upgrade; it can read a
 // close code), sent before any byte of the document.
+import { EventEmitter } from 'node:events';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
@@ -10,23 +11,27 @@ import { COLLAB_PATH, CollabClose, type CollabCloseReason } from '@hearth/schema
 import { ErrorCode, type ErrorBody } from '@hearth/schema/errors';
 import { requestOriginAllowed, resolveSession, type AuthConfig } from '../auth';
 import type { Logger } from '../log';
-import { watchAuthors, type AuthorWatch } from './author-watch';
 import { findAuthor } from './authors';
+import { sendDecision } from './backpressure';
 import { transportLimit, type CollabConfig } from './config';
+import { watchDatabase, type DbWatch } from './db-watch';
 import { PostgresRoomStore } from './pg-store';
 import type { CollabEvents, Peer, Room } from './room';
 import { RoomRegistry } from './rooms';
+import { checkSession, expiryDelay } from './session-check';
 import type { RoomStore } from './store';
 
 export interface CollabDeps {
   readonly pool: pg.Pool;
-  /** For the LISTEN connection of the author watch. */
+  /** For the LISTEN connection of the author and session watch. */
   readonly databaseUrl: string;
   readonly config: CollabConfig;
   readonly auth: AuthConfig;
   readonly log: Logger;
   /** Defaults to Postgres (draft_updates, draft_snapshots). */
   readonly store?: RoomStore;
+  /** When a session's expiry is due (CO13); defaults to the system clock. */
+  readonly clock?: () => Date;
 }
 
 export interface CollabService {
@@ -34,8 +39,16 @@ export interface CollabService {
   readonly routes: (app: FastifyInstance) => Promise<void>;
   readonly rooms: RoomRegistry;
   readonly events: CollabEvents;
+  /** Every socket the server closed with a typed reason after admission (CO2, CO13, CO14): for logs and tests. */
+  readonly closes: EventEmitter<{ closed: [ServerClose] }>;
   /** After the HTTP server closed: closes what is left, stores every room, ends the LISTEN connection. */
   stop(): Promise<void>;
+}
+
+export interface ServerClose {
+  readonly draftId: string;
+  readonly userId: string;
+  readonly reason: CollabCloseReason;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -45,9 +58,12 @@ const PING_INTERVAL_MS = 30_000;
 /** One socket: a peer of a room once admitted; frames that arrive before that wait, bounded. */
 class Connection implements Peer {
   userId = '';
+  sessionId = '';
   displayName = '';
   closed = false;
   alive = true;
+  /** CO13: when the session's expiry is looked at. */
+  expiryTimer: NodeJS.Timeout | undefined;
   private room: Room | undefined;
   private early: Uint8Array[] = [];
   private earlyBytes = 0;
@@ -55,18 +71,26 @@ class Connection implements Peer {
   constructor(
     readonly socket: WebSocket,
     readonly draftId: string,
-    private readonly maxMessageBytes: number,
+    private readonly config: CollabConfig,
+    private readonly onClose: (connection: Connection, reason: CollabCloseReason) => void,
   ) {}
 
-  send(frame: Uint8Array): void {
-    if (!this.closed && this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+  /**
+   * CO14: what the socket still holds unsent (ws's queue + the TCP stream's buffer) bounds what we
+   * add: past `slowClientBytes` presence is skipped, past `tooSlowBytes` the socket is closed.
+   */
+  send(frame: Uint8Array, kind: 'document' | 'presence' = 'document'): void {
+    if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    const decision = sendDecision(this.socket.bufferedAmount, frame.byteLength, kind, this.config);
+    if (decision === 'close') return this.close(CollabClose.tooSlow);
+    if (decision === 'send') this.socket.send(frame);
   }
 
   close(reason: CollabCloseReason): void {
     if (this.closed) return;
-    this.closed = true;
-    this.early = [];
-    this.room?.remove(this);
+    this.ended();
+    this.onClose(this, reason);
+    // Queued behind what the socket already holds; ws cuts the socket if the close is not answered.
     this.socket.close(reason.code, reason.reason);
   }
 
@@ -74,6 +98,7 @@ class Connection implements Peer {
   ended(): void {
     this.closed = true;
     this.early = [];
+    clearTimeout(this.expiryTimer);
     this.room?.remove(this);
   }
 
@@ -82,10 +107,10 @@ class Connection implements Peer {
     if (this.closed) return;
     if (!isBinary) return this.close(CollabClose.malformedMessage);
     const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
-    if (bytes.byteLength > this.maxMessageBytes) return this.close(CollabClose.messageTooLarge);
+    if (bytes.byteLength > this.config.maxMessageBytes) return this.close(CollabClose.messageTooLarge);
     if (this.room !== undefined) return this.room.receive(this, bytes);
     this.earlyBytes += bytes.byteLength;
-    if (this.earlyBytes > this.maxMessageBytes) return this.close(CollabClose.messageTooLarge);
+    if (this.earlyBytes > this.config.maxMessageBytes) return this.close(CollabClose.messageTooLarge);
     this.early.push(bytes);
   }
 
@@ -104,37 +129,71 @@ class Connection implements Peer {
 
 export async function startCollab(deps: CollabDeps): Promise<CollabService> {
   const { pool, config, log } = deps;
+  const clock = deps.clock ?? (() => new Date());
   const rooms = new RoomRegistry({ store: deps.store ?? new PostgresRoomStore(pool), config, log });
-  /** Admitted (or being admitted) connections by draft: whom a removal must reach. */
+  const closes = new EventEmitter<{ closed: [ServerClose] }>();
+  /** Admitted (or being admitted) connections by draft and by session: whom a removal or sign-out must reach. */
   const byDraft = new Map<string, Set<Connection>>();
+  const bySession = new Map<string, Set<Connection>>();
   let stopping = false;
 
-  const track = (connection: Connection) => {
-    let set = byDraft.get(connection.draftId);
-    if (set === undefined) byDraft.set(connection.draftId, (set = new Set()));
+  const add = (index: Map<string, Set<Connection>>, key: string, connection: Connection) => {
+    let set = index.get(key);
+    if (set === undefined) index.set(key, (set = new Set()));
     set.add(connection);
   };
-  const untrack = (connection: Connection) => {
-    const set = byDraft.get(connection.draftId);
+  const drop = (index: Map<string, Set<Connection>>, key: string, connection: Connection) => {
+    const set = index.get(key);
     set?.delete(connection);
-    if (set?.size === 0) byDraft.delete(connection.draftId);
+    if (set?.size === 0) index.delete(key);
+  };
+  const track = (connection: Connection) => {
+    add(byDraft, connection.draftId, connection);
+    add(bySession, connection.sessionId, connection);
+  };
+  const untrack = (connection: Connection) => {
+    drop(byDraft, connection.draftId, connection);
+    drop(bySession, connection.sessionId, connection);
   };
 
-  const watch: AuthorWatch = await watchAuthors({
+  /** CO13: closes the socket when its session is no longer live; else looks again at the new expiry. */
+  const recheckSession = async (connection: Connection): Promise<void> => {
+    const check = await checkSession(pool, connection.sessionId, clock());
+    if (!check.live) connection.close(CollabClose.sessionRevoked);
+    else if (!connection.closed) watchExpiry(connection, check.expiresAt);
+  };
+  const watchExpiry = (connection: Connection, expiresAt: Date) => {
+    clearTimeout(connection.expiryTimer);
+    connection.expiryTimer = setTimeout(
+      () => {
+        recheckSession(connection).catch((error: unknown) =>
+          log.warn({ err: error }, 'collab: session re-check failed'),
+        );
+      },
+      expiryDelay(expiresAt, clock()),
+    );
+    connection.expiryTimer.unref();
+  };
+
+  const watch: DbWatch = await watchDatabase({
     databaseUrl: deps.databaseUrl,
     log,
-    onGone: (draftId, userId) => {
+    onAuthorGone: (draftId, userId) => {
       for (const connection of byDraft.get(draftId) ?? [])
         if (connection.userId === userId) connection.close(CollabClose.notAnAuthor);
+    },
+    onSessionEnded: (sessionId) => {
+      for (const connection of bySession.get(sessionId) ?? []) connection.close(CollabClose.sessionRevoked);
     },
     onResync: () => {
       const open = [...byDraft.values()].flatMap((set) => [...set]);
       void Promise.all(
         open.map(async (connection) => {
           const author = await findAuthor(pool, connection.draftId, connection.userId);
-          if (author === null) connection.close(CollabClose.notAnAuthor);
+          if (author === null) return connection.close(CollabClose.notAnAuthor);
+          await recheckSession(connection);
         }),
-      ).catch((error: unknown) => log.warn({ err: error }, 'collab: author re-check failed'));
+      ).catch((error: unknown) => log.warn({ err: error }, 'collab: author and session re-check failed'));
     },
   });
 
@@ -159,8 +218,13 @@ export async function startCollab(deps: CollabDeps): Promise<CollabService> {
     const session = await resolveSession(request);
     if (session === null) return connection.close(CollabClose.unauthenticated);
     connection.userId = session.userId;
-    // Tracked before the check: a removal that commits after the check still finds this socket.
+    connection.sessionId = session.sessionId;
+    // Tracked before the checks: a removal or a sign-out that commits after them still finds this socket.
     track(connection);
+    // CO13: a sign-out that committed between the cookie's check and `track` sent its NOTIFY to no one.
+    const stillLive = await checkSession(pool, session.sessionId, clock());
+    if (!stillLive.live) return connection.close(CollabClose.sessionRevoked);
+    watchExpiry(connection, stillLive.expiresAt);
     const author = await findAuthor(pool, connection.draftId, session.userId);
     if (author === null) return connection.close(CollabClose.notAnAuthor);
     connection.displayName = author.displayName;
@@ -170,7 +234,9 @@ export async function startCollab(deps: CollabDeps): Promise<CollabService> {
 
   const wsHandler = (socket: WebSocket, request: FastifyRequest) => {
     const { draftId = '' } = request.params as { draftId?: string };
-    const connection = new Connection(socket, draftId, config.maxMessageBytes);
+    const connection = new Connection(socket, draftId, config, (closed, reason) => {
+      if (closed.userId !== '') closes.emit('closed', { draftId, userId: closed.userId, reason });
+    });
     // Listeners first, synchronously: nothing the client sends while it is admitted is lost.
     socket.on('message', (data, isBinary) => connection.frame(data, isBinary));
     socket.on('pong', () => (connection.alive = true));
@@ -210,6 +276,7 @@ export async function startCollab(deps: CollabDeps): Promise<CollabService> {
     routes,
     rooms,
     events: rooms.events,
+    closes,
     stop: async () => {
       stopping = true;
       clearInterval(pinger);

@@ -1,10 +1,12 @@
 // Who writes the draft (SPEC.md SW8): the owner invites people found by name in the replica and removes
 // co-authors; a co-author can leave. A removed co-author's editor is closed by the server (SW11).
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { navigate } from '../../app/router';
 import { useView } from '../../db/views';
 import { useMutate } from '../../outbox/react';
+import { localFailureText } from './failures';
 import { INVITE_CANDIDATES_SQL } from './queries';
+import { useRefusal } from './refused';
 
 export interface AuthorItem extends Record<string, unknown> {
   user_id: string;
@@ -23,13 +25,18 @@ export function CoAuthors({
 }) {
   const mutate = useMutate();
   const [error, setError] = useState<string | null>(null);
+  const [sentId, setSentId] = useState<string | null>(null);
+  const refused = useRefusal(sentId);
+  const [done, setDone] = useState<string | null>(null);
   const isOwner = authors.some((author) => author.user_id === userId && author.role === 'owner');
-  const run = async (action: () => Promise<unknown>) => {
+  const run = async (action: () => Promise<{ id: string }>, said: string) => {
     setError(null);
+    setDone(null);
     try {
-      await action();
+      setSentId((await action()).id);
+      setDone(said);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : 'That change could not be made.');
+      setError(localFailureText(failure, 'That change could not be made on this device; try again.'));
     }
   };
   return (
@@ -48,9 +55,10 @@ export function CoAuthors({
                 className="button button-secondary button-small"
                 onClick={() =>
                   void run(async () => {
-                    await mutate('removeCoAuthor', { draftId, userId: author.user_id });
+                    const sent = await mutate('removeCoAuthor', { draftId, userId: author.user_id });
                     if (author.user_id === userId) navigate('/drafts');
-                  })
+                    return sent;
+                  }, `${author.display_name} is no longer an author.`)
                 }
               >
                 {author.user_id === userId ? 'Leave this draft' : `Remove ${author.display_name}`}
@@ -62,28 +70,44 @@ export function CoAuthors({
       {isOwner && (
         <Invite
           draftId={draftId}
-          onInvite={(id) => run(() => mutate('inviteCoAuthor', { draftId, userId: id }))}
+          onInvite={(person) =>
+            run(
+              () => mutate('inviteCoAuthor', { draftId, userId: person.id }),
+              `${person.display_name} is invited: the draft appears in their drafts.`,
+            )
+          }
         />
       )}
-      {error !== null && (
-        <p className="field-error" role="alert">
-          {error}
+      {(error ?? refused) !== null ? (
+        <p className="field-error" role="alert" data-testid="coauthors-refused">
+          {error ?? refused}
+        </p>
+      ) : (
+        <p className="field-hint" role="status">
+          {done}
         </p>
       )}
     </section>
   );
 }
 
-function Invite({ draftId, onInvite }: { draftId: string; onInvite: (userId: string) => Promise<void> }) {
+interface Person {
+  id: string;
+  display_name: string;
+}
+
+function Invite({ draftId, onInvite }: { draftId: string; onInvite: (person: Person) => Promise<void> }) {
   const [name, setName] = useState('');
+  const input = useRef<HTMLInputElement>(null);
   const candidates =
-    useView<{ id: string; display_name: string }>(INVITE_CANDIDATES_SQL, [name.trim(), draftId]) ?? [];
+    useView<Person & Record<string, unknown>>(INVITE_CANDIDATES_SQL, [name.trim(), draftId]) ?? [];
   return (
     <div className="invite">
       <div className="field">
         <label htmlFor="invite-name">Invite a co-author</label>
         <input
           id="invite-name"
+          ref={input}
           type="search"
           value={name}
           autoComplete="off"
@@ -99,7 +123,13 @@ function Invite({ draftId, onInvite }: { draftId: string; onInvite: (userId: str
               <button
                 type="button"
                 className="button button-secondary button-small"
-                onClick={() => void onInvite(person.id).then(() => setName(''))}
+                onClick={() =>
+                  void onInvite(person).then(() => {
+                    // The button goes with the list: keep the keyboard where the next invitation starts.
+                    setName('');
+                    input.current?.focus();
+                  })
+                }
               >
                 Invite {person.display_name}
               </button>

@@ -13,7 +13,9 @@ import {
   type DraftTag,
   type Visibility,
 } from './draft-form';
+import { localFailureText } from './failures';
 import { DRAFT_EMOTIONS_SQL, DRAFT_TAGS_SQL, MY_COMMUNITIES_SQL } from './queries';
+import { useRefusal } from './refused';
 
 export interface DraftRowItem extends Record<string, unknown> {
   id: string;
@@ -66,6 +68,8 @@ function DetailsForm({
   const [form, setForm] = useState<DraftForm>(initial);
   const [errors, setErrors] = useState<DraftFormErrors>({});
   const [saved, setSaved] = useState<string | null>(null);
+  const [sentId, setSentId] = useState<string | null>(null);
+  const refused = useRefusal(sentId);
   const set = <K extends DraftFormField>(field: K, value: DraftForm[K]) => {
     setForm((current) => ({ ...current, [field]: value }));
     setSaved(null);
@@ -80,11 +84,12 @@ function DetailsForm({
       return;
     }
     setErrors({});
+    setSentId(null);
     try {
-      await mutate('updateDraft', checked.args);
+      setSentId((await mutate('updateDraft', checked.args)).id);
       setSaved('Saved on this device; it syncs to your co-authors.');
     } catch (failure) {
-      setSaved(failure instanceof Error ? failure.message : 'The details could not be saved.');
+      setSaved(localFailureText(failure, 'The details could not be saved on this device; try again.'));
     }
   };
   const field = (name: DraftFormField, label: string, control: ReactNode, hint?: string) => (
@@ -240,10 +245,16 @@ function DetailsForm({
         <button type="submit" className="button button-primary">
           Save details
         </button>
-        {saved !== null && (
-          <span role="status" className="field-hint">
-            {saved}
+        {refused !== null ? (
+          <span role="alert" className="field-error" data-testid="details-refused">
+            Not saved: {refused}
           </span>
+        ) : (
+          saved !== null && (
+            <span role="status" className="field-hint">
+              {saved}
+            </span>
+          )
         )}
       </p>
     </form>

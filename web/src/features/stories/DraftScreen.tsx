@@ -8,6 +8,8 @@ import { useMutate, usePendingCount } from '../../outbox/react';
 import { CoAuthors, type AuthorItem } from './CoAuthors';
 import type { CollabState } from './connection';
 import { DraftDetails, type DraftRowItem } from './DraftDetails';
+import { localFailureText } from './failures';
+import { useRefusal } from './refused';
 import type { VersionItem } from './editor/Versions';
 import { colorFor } from './presence';
 import { DRAFT_AUTHORS_SQL, DRAFT_SQL, STORY_VERSIONS_SQL } from './queries';
@@ -70,8 +72,9 @@ function Writing({ draft, userId, name }: { draft: DraftRowItem; userId: string;
 /** [SW12] Publishing asks the server to render the document it holds: only while the text is live. */
 function Publish({ draft, collab }: { draft: DraftRowItem; collab: CollabState }) {
   const mutate = useMutate();
-  const [sent, setSent] = useState(false);
+  const [sentId, setSentId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const refused = useRefusal(sentId);
   const blocker =
     draft.title.trim() === ''
       ? 'Give the story a title first (in the details below).'
@@ -80,11 +83,12 @@ function Publish({ draft, collab }: { draft: DraftRowItem; collab: CollabState }
         : null;
   const publish = async () => {
     setError(null);
+    setSentId(null);
     try {
-      await mutate('publishDraft', { draftId: draft.id });
-      setSent(true);
+      const { id } = await mutate('publishDraft', { draftId: draft.id });
+      setSentId(id);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : 'Publishing could not be started.');
+      setError(localFailureText(failure, 'Publishing could not be started on this device; try again.'));
     }
   };
   return (
@@ -107,13 +111,13 @@ function Publish({ draft, collab }: { draft: DraftRowItem; collab: CollabState }
       </button>
       <p id="publish-hint" className="field-hint">
         {blocker ??
-          (sent && draft.story_id === null
+          (sentId !== null && refused === null && draft.story_id === null
             ? 'Sent: the story appears here once the server has published it.'
             : 'The text as every author sees it now becomes the story.')}
       </p>
-      {error !== null && (
-        <p className="field-error" role="alert">
-          {error}
+      {(error ?? refused) !== null && (
+        <p className="field-error" role="alert" data-testid="publish-refused">
+          {error ?? refused}
         </p>
       )}
     </section>

@@ -6,6 +6,7 @@ import { Link, navigate } from '../../app/router';
 import { useAuthState } from '../../auth/react';
 import { useView } from '../../db/views';
 import { useMutate } from '../../outbox/react';
+import { localFailureText } from './failures';
 import { MY_DRAFTS_SQL } from './queries';
 import './stories.css';
 
@@ -42,7 +43,7 @@ function Drafts({ userId }: { userId: string }) {
       await mutate('createDraft', { draftId });
       navigate(`/drafts/${draftId}`);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : 'The draft could not be made on this device.');
+      setError(localFailureText(failure, 'The draft could not be made on this device; try again.'));
     }
   };
   return (

@@ -1,5 +1,6 @@
 // Browse stories (SPEC.md SW2, SW3): filters and search in the URL, results read live from the
 // replica, so it all works offline.
+import { useEffect, useState } from 'react';
 import { Link, navigate, useLocation } from '../../app/router';
 import { useView } from '../../db/views';
 import {
@@ -7,6 +8,7 @@ import {
   CULTURE_OPTIONS_SQL,
   EMOTIONS_SQL,
   filtersFromSearch,
+  hasFilters,
   LANGUAGE_OPTIONS_SQL,
   labelLocale,
   searchOfFilters,
@@ -41,6 +43,16 @@ export default function StoriesScreen() {
   const stories = useView<StoryCard>(query.sql, query.params);
   const change = (patch: Partial<StoryFilters>) =>
     navigate(`/stories${searchOfFilters({ ...filters, ...patch })}`, { replace: true });
+  const filtered = hasFilters(filters);
+  // The search box keeps what was typed (uncontrolled); clearing the filters starts a fresh form.
+  const [formKey, setFormKey] = useState(0);
+  const clear = () => {
+    navigate('/stories', { replace: true });
+    setFormKey((key) => key + 1);
+  };
+  useEffect(() => {
+    if (formKey > 0) document.getElementById('story-search')?.focus();
+  }, [formKey]);
 
   return (
     <div className="stories">
@@ -50,7 +62,7 @@ export default function StoriesScreen() {
           Write a story
         </Link>
       </div>
-      <Filters filters={filters} locale={locale} onChange={change} />
+      <Filters key={formKey} filters={filters} locale={locale} onChange={change} />
       <section aria-labelledby="stories-results" aria-live="polite">
         <h2 id="stories-results" className="visually-hidden">
           Results
@@ -58,9 +70,21 @@ export default function StoriesScreen() {
         {stories === undefined ? (
           <p className="stories-empty">Reading this device…</p>
         ) : stories.length === 0 ? (
-          <p className="stories-empty" data-testid="stories-empty">
-            No stories on this device match.
-          </p>
+          <div className="stories-empty" data-testid="stories-empty">
+            {filtered ? (
+              <p>
+                No story on this device matches these filters.{' '}
+                <button type="button" className="button button-secondary button-small" onClick={clear}>
+                  Clear the filters
+                </button>
+              </p>
+            ) : (
+              <p>
+                No stories on this device yet: they appear here as they sync, and offline too once they have.{' '}
+                <Link to="/drafts">Write the first one</Link>.
+              </p>
+            )}
+          </div>
         ) : (
           <ul className="story-list" data-testid="story-list">
             {stories.map((story) => (

@@ -1,6 +1,6 @@
 // One story to read (SPEC.md SW4, SW5): its text as the server rendered and sanitized it, the content
 // warning first as a click-through, its tags, and the conversation (reactions, comments) below.
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Link } from '../../app/router';
 import { useView } from '../../db/views';
 import { Conversation } from '../conversation/Conversation';
@@ -69,15 +69,18 @@ export default function StoryScreen({ storyId }: { storyId: string }) {
           This story is {story.status} by moderators; only its authors still see it.
         </p>
       )}
+      {/* The reactions and comments speak of the story: behind its warning too. */}
       <WarningGate warning={story.content_warning}>
         {/* [SW4] The only HTML this app injects: rendered from the draft and sanitized by the server. */}
         <div
+          id="story-body"
           className="story-body"
           data-testid="story-body"
+          tabIndex={-1}
           dangerouslySetInnerHTML={{ __html: story.content_html }}
         />
+        <Conversation subject={{ storyId: story.id }} />
       </WarningGate>
-      <Conversation subject={{ storyId: story.id }} />
     </article>
   );
 }
@@ -119,6 +122,10 @@ function AuthorLink({ draftId }: { draftId: string }) {
 /** [SW4] A story with a content warning shows the warning, and the text only when the reader asks. */
 function WarningGate({ warning, children }: { warning: string | null; children: ReactNode }) {
   const [shown, setShown] = useState(false);
+  // The button goes away when pressed: the keyboard continues at the start of the story.
+  useEffect(() => {
+    if (shown) document.getElementById('story-body')?.focus();
+  }, [shown]);
   if (warning === null || shown) return <>{children}</>;
   return (
     <div className="content-warning card" data-testid="content-warning" lang="">

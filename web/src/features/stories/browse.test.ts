@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   filtersFromSearch,
+  hasFilters,
   labelLocale,
   MAX_SEARCH_LENGTH,
   NO_FILTERS,
@@ -77,5 +78,14 @@ describe('[SW7] the label language', () => {
     expect(labelLocale('FR')).toBe('fr');
     expect(labelLocale('')).toBe('en');
     expect(labelLocale('x-klingon')).toBe('en');
+  });
+});
+
+describe('[SW15] empty lists', () => {
+  it('[SW15] any filter or a search narrows the list; none means every story on the device', () => {
+    expect(hasFilters(NO_FILTERS)).toBe(false);
+    expect(hasFilters(filtersFromSearch('?emotion=joy'))).toBe(true);
+    expect(hasFilters(filtersFromSearch('?q=river'))).toBe(true);
+    expect(hasFilters(filtersFromSearch('?community=&language='))).toBe(false);
   });
 });

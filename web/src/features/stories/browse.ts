@@ -154,3 +154,14 @@ export function labelLocale(language: string): string {
   const primary = language.split('-')[0]?.toLowerCase() ?? '';
   return /^[a-z]{2,3}$/.test(primary) ? primary : 'en';
 }
+
+/** [SW15] Whether any filter or search narrows the list (an empty list then says so, and offers to clear). */
+export function hasFilters(filters: StoryFilters): boolean {
+  return (
+    filters.emotion !== null ||
+    filters.culture !== null ||
+    filters.language !== null ||
+    filters.communityId !== null ||
+    filters.query !== ''
+  );
+}

@@ -1,7 +1,14 @@
 // The collab socket's pure part (SPEC.md SW9, SW11).
 import { CollabClose } from '@hearth/schema/drafts/collab-wire';
 import { describe, expect, it } from 'vitest';
-import { closeNotice, collabServerUrl, retryAfterSync, stateLabel, type CollabState } from './connection';
+import {
+  closeNotice,
+  collabServerUrl,
+  retryAfterSync,
+  sessionEndedClose,
+  stateLabel,
+  type CollabState,
+} from './connection';
 
 describe('[SW9] where the editor connects', () => {
   it('[SW9] ws on http, wss on https, same host, /collab', () => {
@@ -53,5 +60,25 @@ describe('[SW11] one more try once pending changes are in', () => {
     expect(retryAfterSync(closed(CollabClose.draftNotFound.code), 0, true)).toBe(false);
     expect(retryAfterSync(closed(CollabClose.originRefused.code), 0, false)).toBe(false);
     expect(retryAfterSync({ kind: 'live' }, 0, false)).toBe(false);
+  });
+});
+
+describe('[SW16] a session that ended', () => {
+  it('[SW16] the session closes are recognised, and no other', () => {
+    const closed = (code: number): CollabState => ({ kind: 'closed', code, message: '', terminal: true });
+    expect(sessionEndedClose(closed(CollabClose.sessionRevoked.code))).toBe(true);
+    expect(sessionEndedClose(closed(CollabClose.unauthenticated.code))).toBe(true);
+    expect(sessionEndedClose(closed(CollabClose.notAnAuthor.code))).toBe(false);
+    expect(sessionEndedClose(closed(CollabClose.tooSlow.code))).toBe(false);
+    expect(sessionEndedClose({ kind: 'live' })).toBe(false);
+  });
+
+  it('[SW11] a slow connection is retried, a revoked session is not', () => {
+    expect(closeNotice(CollabClose.tooSlow.code)?.terminal).toBe(false);
+    expect(closeNotice(CollabClose.sessionRevoked.code)).toEqual({
+      message:
+        'You were signed out (here or on another device). Sign in again to keep writing together; your edits stay here.',
+      terminal: true,
+    });
   });
 });

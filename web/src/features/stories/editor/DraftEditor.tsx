@@ -3,7 +3,8 @@
 // here, and restores a published version into the shared document as an ordinary edit.
 import { EditorContent, useEditor, type Editor } from '@tiptap/react';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { retryAfterSync, stateLabel, type CollabState } from '../connection';
+import { useAuth, useAuthState } from '../../../auth/react';
+import { retryAfterSync, sessionEndedClose, stateLabel, type CollabState } from '../connection';
 import { presenceLine, presenceOf, type PresentPerson } from '../presence';
 import { draftExtensions, type EditorUser } from './extensions';
 import { openDraftSession, type DraftSession } from './session';
@@ -52,6 +53,7 @@ function SessionEditor({
   const state = useSyncExternalStore(session.subscribe, session.getState);
   useEffect(() => onState?.(state), [state, onState]);
   useRetryAfterSync(session, state, pending);
+  useReconnectAfterSignIn(session, state);
   const editor = useEditor(
     {
       extensions: draftExtensions(session.doc, session.provider, user),
@@ -91,6 +93,29 @@ function useRetryAfterSync(session: DraftSession, state: CollabState, pending: n
       session.retry();
     }
   }, [session, state, pending]);
+}
+
+/**
+ * [SW16] Closed because the session ended: ask the server now, so the account menu offers to sign in
+ * again; once the device has a session again (the ended state seen, then cleared), reconnect once.
+ */
+function useReconnectAfterSignIn(session: DraftSession, state: CollabState): void {
+  const auth = useAuth();
+  const { status, sessionEnded } = useAuthState();
+  const ended = sessionEndedClose(state);
+  const sawEnded = useRef(false);
+  useEffect(() => {
+    if (ended)
+      auth.refresh().catch((error: unknown) => console.warn('Hearth: could not check the session:', error));
+  }, [ended, auth]);
+  useEffect(() => {
+    if (!ended) sawEnded.current = false;
+    else if (sessionEnded || status !== 'signed-in') sawEnded.current = true;
+    else if (sawEnded.current) {
+      sawEnded.current = false;
+      session.retry();
+    }
+  }, [ended, sessionEnded, status, session]);
 }
 
 /** [SW12] A version's HTML (server-sanitized) replaces the shared document's content: one edit for all. */

@@ -1,6 +1,6 @@
 // The published versions of the draft's story, newest first (SPEC.md SW12). Restoring one asks once,
 // then replaces the shared text with it: every co-author sees it as an edit, and can undo their own.
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 export interface VersionItem extends Record<string, unknown> {
   readonly id: string;
@@ -19,6 +19,16 @@ export function Versions({
   onRestore: (html: string) => void;
 }) {
   const [asking, setAsking] = useState<string | null>(null);
+  // Keyboard users stay in place: the question takes the pressed button's focus, and gives it back.
+  const confirm = useRef<HTMLButtonElement>(null);
+  const returnTo = useRef<string | null>(null);
+  useEffect(() => {
+    if (asking !== null) confirm.current?.focus();
+    else if (returnTo.current !== null) {
+      document.getElementById(`restore-${returnTo.current}`)?.focus();
+      returnTo.current = null;
+    }
+  }, [asking]);
   if (versions.length === 0) return null;
   return (
     <section className="versions" aria-labelledby="versions-title" data-testid="versions">
@@ -42,6 +52,7 @@ export function Versions({
                 <button
                   type="button"
                   className="button button-primary"
+                  ref={confirm}
                   onClick={() => {
                     setAsking(null);
                     onRestore(version.content_html);
@@ -49,12 +60,24 @@ export function Versions({
                 >
                   Replace the text
                 </button>
-                <button type="button" className="button button-secondary" onClick={() => setAsking(null)}>
+                <button
+                  type="button"
+                  className="button button-secondary"
+                  onClick={() => {
+                    returnTo.current = version.id;
+                    setAsking(null);
+                  }}
+                >
                   Keep the text
                 </button>
               </span>
             ) : (
-              <button type="button" className="button button-secondary" onClick={() => setAsking(version.id)}>
+              <button
+                type="button"
+                id={`restore-${version.id}`}
+                className="button button-secondary"
+                onClick={() => setAsking(version.id)}
+              >
                 Restore version {version.version}
               </button>
             )}
