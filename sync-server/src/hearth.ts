@@ -89,6 +89,8 @@ export async function startHearth(config: Config, options: StartOptions): Promis
     }
 
     let databaseUrl: string;
+    // The embedded one's replication stream goes over TCP (ShapeEngineOptions.replicationUrl says why).
+    let replicationUrl: string | undefined;
     if (config.databaseUrl === undefined) {
       const postgres = await startEmbeddedPostgres({
         dataDir: config.dataDir,
@@ -100,6 +102,7 @@ export async function startHearth(config: Config, options: StartOptions): Promis
       });
       undo.push(() => postgres.stop());
       databaseUrl = postgres.url;
+      replicationUrl = postgres.tcpUrl;
     } else {
       const facts = await preflight(config.databaseUrl);
       log.info({ serverVersion: facts.serverVersion }, 'external Postgres passed the checks');
@@ -121,6 +124,7 @@ export async function startHearth(config: Config, options: StartOptions): Promis
     const shapes = await startShapeEngine({
       pool,
       databaseUrl,
+      ...(replicationUrl !== undefined ? { replicationUrl } : {}),
       dataDir: config.dataDir,
       config: { ...config.shape, secret: shapeSecret },
       log,

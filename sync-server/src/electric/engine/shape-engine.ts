@@ -37,7 +37,7 @@ import { compileWhere, rowMatches, type RowPredicate } from '../where-eval';
 import { loadTable, sameColumns, sameTable, schemaHeader, type TableInfo } from './catalog';
 import { snapshotQuery } from './snapshot-query';
 import { decodeDefinition, encodeDefinition } from './stored-definition';
-import { CommitTracker, type Ticket } from './watermark';
+import { CommitTracker, WatermarkWaits, type Ticket } from './watermark';
 import { ENGINE_REASONS, ShapeEngineError } from './errors';
 
 export interface ShapeEngineOptions {
@@ -45,6 +45,14 @@ export interface ShapeEngineOptions {
   readonly pool: pg.Pool;
   /** The replication connection and the snapshot connections are opened from it. */
   readonly databaseUrl: string;
+  /**
+   * The replication connection's URL when it should differ from `databaseUrl`: TCP rather than a Unix
+   * socket. The walsender writes each message on its own, and a Unix socket charges every small write
+   * a whole buffer slot, so only ~12 KB of a backlog is ever in flight: the engine then reads one or
+   * two transactions per turn, each its own group commit waking every client (3.5x the CPU per change
+   * in `pnpm bench sync` ingest). Over TCP a backlog arrives in large reads and is appended together.
+   */
+  readonly replicationUrl?: string;
   readonly store: ShapeLogStore;
   readonly log: Logger;
   readonly names?: Partial<ReplicationNames>;
@@ -131,6 +139,8 @@ export class ShapeEngine {
    * one slow build never freezes what every other client is told.
    */
   private readonly announced = new CommitTracker();
+  /** Responses holding data past the announced watermark, waiting for it (SE57). */
+  private readonly announcedWaits = new WatermarkWaits();
   private readonly drained: (() => void)[] = [];
   private readonly snapshotPool: pg.Pool;
   private readonly now: () => number;
@@ -164,6 +174,17 @@ export class ShapeEngine {
     return this.announced.watermark;
   }
 
+  /**
+   * Resolves once the announced watermark is at or past `lsn` (at once if it is): a response that
+   * carries an LSN is sent only then, so no client sees an LSN the watermark has not reached (SE57).
+   * Rejects with `starting` when the engine stops first.
+   */
+  announcedAtLeast(lsn: bigint): Promise<void> {
+    if (this.announced.watermark >= lsn) return Promise.resolve();
+    if (this.stopped) return Promise.reject(stoppedError());
+    return this.announcedWaits.wait(lsn);
+  }
+
   get shapeCount(): number {
     return this.shapes.size;
   }
@@ -181,7 +202,7 @@ export class ShapeEngine {
       'shape engine starting replication',
     );
     this.replication = new ReplicationClient({
-      connection: this.options.databaseUrl,
+      connection: this.options.replicationUrl ?? this.options.databaseUrl,
       pool,
       names: this.names,
       log,
@@ -193,6 +214,7 @@ export class ShapeEngine {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.announcedWaits.close(stoppedError());
     await this.replication?.stop();
     await this.snapshotPool.end();
     await this.options.store.close();
@@ -553,7 +575,7 @@ export class ShapeEngine {
         // Every transaction committed before the confirmed position is in every log already.
         if (event.startLsn > 0n) {
           this.tracker.finish(this.tracker.begin(event.startLsn - 1n));
-          this.announced.finish(this.announced.begin(event.startLsn - 1n));
+          this.announce(this.announced.begin(event.startLsn - 1n));
         }
         this.streaming = true;
         return;
@@ -642,11 +664,16 @@ export class ShapeEngine {
       const appended = this.apply(shape, transaction, work);
       if (appended) waits.push(appended);
     }
-    if (waits.length === 0) this.announced.finish(announcement);
-    else void Promise.all(waits).then(() => this.announced.finish(announcement));
+    if (waits.length === 0) this.announce(announcement);
+    else void Promise.all(waits).then(() => this.announce(announcement));
     const all = [...waits, ...buffered];
     if (all.length === 0) this.finish(ticket);
     else void Promise.all(all).then(() => this.finish(ticket));
+  }
+
+  private announce(announcement: Ticket): void {
+    const advanced = this.announced.finish(announcement);
+    if (advanced !== undefined) this.announcedWaits.advanced(advanced);
   }
 
   private finish(ticket: Ticket): void {
@@ -692,6 +719,10 @@ export class ShapeEngine {
 
 function stored(entry: LogEntry): StoredEntry {
   return { offset: entry.offset, json: entry.json };
+}
+
+function stoppedError(): ShapeEngineError {
+  return new ShapeEngineError(ENGINE_REASONS.starting, 'The shape engine stopped; retry shortly.');
 }
 
 function aborted(): ShapeEngineError {

@@ -15,6 +15,8 @@ import { ShapeEngine, type ShapeEngineOptions } from './shape-engine';
 export interface StartShapeEngineOptions {
   readonly pool: pg.Pool;
   readonly databaseUrl: string;
+  /** The replication connection over TCP when `databaseUrl` is a Unix socket (see ShapeEngineOptions). */
+  readonly replicationUrl?: string;
   readonly dataDir: string;
   readonly config: ShapeConfig;
   readonly log: Logger;
@@ -50,6 +52,7 @@ export async function startShapeEngine(options: StartShapeEngineOptions): Promis
   const engine = new ShapeEngine({
     pool: options.pool,
     databaseUrl: options.databaseUrl,
+    ...(options.replicationUrl !== undefined ? { replicationUrl: options.replicationUrl } : {}),
     store,
     log: options.log,
     tables: syncedTables.map((t) => ({ name: t.name })),

@@ -10,7 +10,19 @@ import type pg from 'pg';
 import type { ShapeConfig } from '../../config';
 import { buildApp } from '../../http/app';
 import { silentLogger, type Logger } from '../../log';
+import type { LogOffset } from '../offset';
 import { dropSlot } from '../replication/setup';
+import type {
+  Eviction,
+  NewShape,
+  ReadResult,
+  ShapeInfo,
+  ShapeLogStore,
+  SnapshotXids,
+  StoredEntry,
+  WaitOptions,
+  WaitOutcome,
+} from '../storage/store';
 import { startShapeEngine, type RunningShapeEngine, type StartShapeEngineOptions } from './start';
 
 export interface TestShapeServer {
@@ -95,4 +107,117 @@ export function removeDataDir(dir: string): void {
 /** After the last server of a database stopped: drop its slot so the database can be dropped. */
 export async function dropTestSlot(db: { readonly name: string; readonly pool: pg.Pool }): Promise<void> {
   await dropSlot(db.pool, testSlotName(db));
+}
+
+/** A gate a test opens: calls stopped at it go on once it opens. */
+interface Gate {
+  readonly reached: Promise<void>;
+  readonly open: () => void;
+  readonly opened: Promise<void>;
+  readonly arrive: () => void;
+}
+
+function gate(): Gate {
+  let arrive!: () => void;
+  let open!: () => void;
+  const reached = new Promise<void>((resolve) => (arrive = resolve));
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { reached, opened, open, arrive };
+}
+
+/**
+ * The real store with doors a test controls (SE57, SE35): the appends of a chosen shape, or the next
+ * shape creation, wait until the test opens them, as a slow disk or a slow snapshot would. Everything
+ * else goes straight through.
+ */
+export class GatedStore implements ShapeLogStore {
+  private readonly appends = new Map<string, Gate>();
+  private nextCreate: Gate | undefined;
+
+  constructor(private readonly inner: ShapeLogStore) {}
+
+  /** Holds the shape's transaction appends; `reached` resolves when one is held, `open` lets them go. */
+  holdAppends(handle: string): { reached: Promise<void>; open: () => void } {
+    const g = gate();
+    this.appends.set(handle, g);
+    return {
+      reached: g.reached,
+      open: () => {
+        this.appends.delete(handle);
+        g.open();
+      },
+    };
+  }
+
+  /** Holds the next shape creation (its snapshot has started: transactions from now on are buffered). */
+  holdNextCreate(): { reached: Promise<void>; open: () => void } {
+    const g = gate();
+    this.nextCreate = g;
+    return { reached: g.reached, open: g.open };
+  }
+
+  async create(shape: NewShape): Promise<ShapeInfo> {
+    const g = this.nextCreate;
+    if (g) {
+      this.nextCreate = undefined;
+      g.arrive();
+      await g.opened;
+    }
+    return this.inner.create(shape);
+  }
+
+  setSnapshot(handle: string, xids: SnapshotXids): Promise<void> {
+    return this.inner.setSnapshot(handle, xids);
+  }
+
+  appendSnapshot(handle: string, entries: readonly StoredEntry[]): Promise<void> {
+    return this.inner.appendSnapshot(handle, entries);
+  }
+
+  completeSnapshot(handle: string): Promise<void> {
+    return this.inner.completeSnapshot(handle);
+  }
+
+  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Promise<void> {
+    const g = this.appends.get(handle);
+    if (!g) return this.inner.appendTransaction(handle, lsn, entries);
+    g.arrive();
+    return g.opened.then(() => this.inner.appendTransaction(handle, lsn, entries));
+  }
+
+  flush(): Promise<void> {
+    return this.inner.flush();
+  }
+
+  read(handle: string, since: LogOffset): Promise<ReadResult> {
+    return this.inner.read(handle, since);
+  }
+
+  waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome> {
+    return this.inner.waitForChange(handle, since, options);
+  }
+
+  info(handle: string): ShapeInfo | undefined {
+    return this.inner.info(handle);
+  }
+
+  tail(handle: string): LogOffset | undefined {
+    return this.inner.tail(handle);
+  }
+
+  list(): ShapeInfo[] {
+    return this.inner.list();
+  }
+
+  delete(handle: string): Promise<boolean> {
+    return this.inner.delete(handle);
+  }
+
+  evictIdle(): Eviction {
+    return this.inner.evictIdle();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }

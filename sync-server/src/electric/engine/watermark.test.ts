@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommitTracker } from './watermark';
+import { CommitTracker, WatermarkWaits } from './watermark';
 
 describe('CommitTracker', () => {
   it('[SE35] the watermark never passes a transaction still undelivered, whatever order appends finish in', () => {
@@ -31,5 +31,32 @@ describe('CommitTracker', () => {
     for (const t of tickets) if (t !== held) tracker.finish(t);
     expect(tracker.watermark).toBe(2500n);
     expect(tracker.finish(held as (typeof tickets)[number])).toBe(5000n);
+  });
+});
+
+describe('WatermarkWaits', () => {
+  it('[SE57] a wait is released once the watermark reaches its LSN, in LSN order, never before', async () => {
+    const waits = new WatermarkWaits();
+    const released: bigint[] = [];
+    const all = [300n, 100n, 200n, 300n].map((lsn) => waits.wait(lsn).then(() => released.push(lsn)));
+    waits.advanced(99n);
+    await Promise.resolve();
+    expect(released).toEqual([]);
+    waits.advanced(200n);
+    await Promise.all(all.slice(1, 3));
+    expect(released).toEqual([100n, 200n]);
+    expect(waits.size).toBe(2);
+    waits.advanced(300n);
+    await Promise.all(all);
+    expect(released).toEqual([100n, 200n, 300n, 300n]);
+    expect(waits.size).toBe(0);
+  });
+
+  it('[SE57] closing fails every wait with the given error', async () => {
+    const waits = new WatermarkWaits();
+    const pending = waits.wait(5n);
+    waits.close(new Error('stopped'));
+    await expect(pending).rejects.toThrow('stopped');
+    expect(waits.size).toBe(0);
   });
 });

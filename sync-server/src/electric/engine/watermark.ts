@@ -57,3 +57,50 @@ export class CommitTracker {
     return advanced;
   }
 }
+
+interface Waiting {
+  readonly lsn: bigint;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Callers waiting for a watermark to reach an LSN (SE57): a response holding data at X is sent only
+ * once the announced watermark is at X. Kept sorted by LSN: waits come in near stream order, so an
+ * insert is almost always at the end, and an advance releases a prefix.
+ */
+export class WatermarkWaits {
+  private waiting: Waiting[] = [];
+
+  get size(): number {
+    return this.waiting.length;
+  }
+
+  /** Resolves once `advanced` reports a watermark at or past `lsn`. */
+  wait(lsn: bigint): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const entry: Waiting = { lsn, resolve, reject };
+      let at = this.waiting.length;
+      while (at > 0 && (this.waiting[at - 1] as Waiting).lsn > lsn) at--;
+      if (at === this.waiting.length) this.waiting.push(entry);
+      else this.waiting.splice(at, 0, entry);
+    });
+  }
+
+  /** The watermark moved to `mark`: every wait at or below it is released, in LSN order. */
+  advanced(mark: bigint): void {
+    let released = 0;
+    while (released < this.waiting.length && (this.waiting[released] as Waiting).lsn <= mark) released++;
+    if (released === 0) return;
+    const ready = this.waiting.slice(0, released);
+    this.waiting = this.waiting.slice(released);
+    for (const w of ready) w.resolve();
+  }
+
+  /** Nothing will advance any more (the engine stops): every wait fails with `error`. */
+  close(error: Error): void {
+    const all = this.waiting;
+    this.waiting = [];
+    for (const w of all) w.reject(error);
+  }
+}

@@ -56,6 +56,12 @@ interface Snapshot {
   readonly watermark: bigint;
 }
 
+/** A shared read in flight, with the watermark taken before it started. */
+interface InflightRead {
+  readonly watermark: bigint;
+  readonly snapshot: Promise<Snapshot>;
+}
+
 /**
  * A live data response, built once per shared read and written to every held request it answers:
  * the requests an append wakes differ at most in Origin and the cursor they sent (SE27), so those
@@ -95,6 +101,17 @@ class HeldRequest implements WaitSignal {
   }
 }
 
+/**
+ * The highest commit LSN a response built from `read` carries, besides the watermark: its last
+ * entry's (data `lsn` headers) when it has entries, else the log's tail (what a live up-to-date
+ * announces: a client resuming an SSE stream at `(tail + 1)_0` is told the tail, SE54).
+ */
+function readTail(read: ReadResult): bigint {
+  const lsn =
+    read.entries.length > 0 || read.tail.tx > read.lastOffset.tx ? read.lastOffset.tx : read.tail.tx;
+  return lsn > 0n ? lsn : 0n;
+}
+
 /** Offsets up to `(tail lsn + 1)_0` are in bounds: that is what an SSE up-to-date hands out (SE54). */
 function withinBounds(offset: LogOffset, tail: LogOffset | undefined): boolean {
   return tail !== undefined && compareOffsets(offset, { tx: (tail.tx < 0n ? 0n : tail.tx) + 1n, op: 0 }) <= 0;
@@ -122,7 +139,7 @@ class ShapeHttp {
   private readonly definitions = new LRUCache<string, ShapeDefinition>({ max: 2000 });
   private readonly random: () => number;
   private readonly now: () => number;
-  private readonly inflight = new Map<string, Promise<Snapshot>>();
+  private readonly inflight = new Map<string, InflightRead>();
   private readonly bodies = new WeakMap<ReadResult, Map<string, string>>();
   private readonly liveResponses = new WeakMap<ReadResult, Map<string, LiveResponse>>();
   private held = 0;
@@ -176,7 +193,7 @@ class ShapeHttp {
     try {
       if (req.offset === 'now' || req.offset === BEFORE_ALL) {
         const shape = await this.engine.shapeFor(req.definition);
-        if (req.offset === 'now') return this.now_(request, reply, shape);
+        if (req.offset === 'now') return await this.now_(request, reply, shape);
         return await this.respond(request, reply, shape, req, BEFORE_ALL, 'initial');
       }
       const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
@@ -236,23 +253,31 @@ class ShapeHttp {
   }
 
   /**
-   * The log after `since`. Reads of one (handle, offset) started while one is in flight share it: the
-   * held requests an append wakes all read the same entries at once (SE53).
+   * The log after `since`, resolved only once the announced watermark covers every LSN it carries
+   * (SE57): the response built from it may be written at once. Reads of one (handle, offset) started
+   * while one is in flight share it, and its wait: the held requests an append wakes all read the
+   * same entries at once (SE53). A catch-up response announces the watermark taken before its read
+   * (SE25), so it joins only a read that started under the same watermark; the others announce the
+   * tail or nothing.
    */
-  private read(shape: ShapeView, since: LogOffset): Promise<Snapshot> {
+  private read(shape: ShapeView, since: LogOffset, announcesWatermark: boolean): Promise<Snapshot> {
     const key = `${shape.handle}|${formatOffset(since)}`;
-    let pending = this.inflight.get(key);
-    if (!pending) {
-      // The watermark is taken before the read: every transaction at or below it is in the log read (SE35).
-      const watermark = this.engine.watermark;
-      pending = this.engine.read(shape.handle, since).then((read) => ({ read, watermark }));
-      this.inflight.set(key, pending);
-      const forget = (): void => {
-        if (this.inflight.get(key) === pending) this.inflight.delete(key);
-      };
-      pending.then(forget, forget);
-    }
-    return pending;
+    // Taken before the read: every transaction at or below it is in the log read (SE35).
+    const watermark = this.engine.watermark;
+    const known = this.inflight.get(key);
+    if (known && (!announcesWatermark || known.watermark === watermark)) return known.snapshot;
+    const snapshot = this.engine.read(shape.handle, since).then(async (read) => {
+      const lsn = readTail(read);
+      if (lsn > this.engine.watermark) await this.engine.announcedAtLeast(lsn);
+      return { read, watermark };
+    });
+    const entry: InflightRead = { watermark, snapshot };
+    this.inflight.set(key, entry);
+    const forget = (): void => {
+      if (this.inflight.get(key) === entry) this.inflight.delete(key);
+    };
+    snapshot.then(forget, forget);
+    return snapshot;
   }
 
   /** The JSON body of a read plus its control message, built once per shared read. */
@@ -273,7 +298,7 @@ class ShapeHttp {
     since: LogOffset,
     mode: 'initial' | 'catch-up',
   ): Promise<FastifyReply> {
-    const { read, watermark } = await this.read(shape, since);
+    const { read, watermark } = await this.read(shape, since, mode === 'catch-up');
     const headers: Headers = {
       'electric-handle': shape.handle,
       'electric-offset': formatOffset(read.lastOffset),
@@ -288,8 +313,7 @@ class ShapeHttp {
     if (ifNoneMatchHits(request.headers['if-none-match'], headers.etag as string)) {
       return reply.code(304).headers(headers).send();
     }
-    const tail = read.lastOffset.tx > 0n ? read.lastOffset.tx : 0n;
-    const control = upToDate ? upToDateMessage(upToDateLsn(false, watermark, tail)) : undefined;
+    const control = upToDate ? upToDateMessage(upToDateLsn(false, watermark, readTail(read))) : undefined;
     return reply.code(200).headers(headers).type(JSON_TYPE).send(this.body(read, control));
   }
 
@@ -338,8 +362,7 @@ class ShapeHttp {
       etag: etag(shape.handle, formatOffset(since), formatOffset(read.lastOffset)),
     };
     if (read.upToDate) headers['electric-up-to-date'] = '';
-    const tail = read.lastOffset.tx > 0n ? read.lastOffset.tx : 0n;
-    const control = read.upToDate ? upToDateMessage(upToDateLsn(true, watermark, tail)) : undefined;
+    const control = read.upToDate ? upToDateMessage(upToDateLsn(true, watermark, readTail(read))) : undefined;
     const body = Buffer.from(this.body(read, control));
     const all: Headers = {
       ...corsHeaders(origin),
@@ -353,9 +376,11 @@ class ShapeHttp {
   }
 
   /** offset=now: an immediate up-to-date at the shape's tail, no history (protocol doc §2.2). */
-  private now_(request: FastifyRequest, reply: FastifyReply, shape: ShapeView): FastifyReply {
+  private async now_(request: FastifyRequest, reply: FastifyReply, shape: ShapeView): Promise<FastifyReply> {
     const watermark = this.engine.watermark;
     const tail = this.engine.tail(shape.handle) ?? BEFORE_ALL;
+    // The tail's transaction may be durable in this log before every shape holds it (SE57).
+    if (tail.tx > this.engine.watermark) await this.engine.announcedAtLeast(tail.tx);
     const headers: Headers = {
       'electric-handle': shape.handle,
       'electric-offset': formatOffset(tail),
@@ -387,7 +412,7 @@ class ShapeHttp {
   ): Promise<FastifyReply> {
     // Only a tail past the offset has data to read at once; else the request waits without a read.
     if (tail === undefined || compareOffsets(tail, offset) > 0) {
-      const first = await this.read(shape, offset);
+      const first = await this.read(shape, offset, false);
       if (first.read.entries.length > 0) return this.sendLive(request, reply, shape, req, offset, first);
     }
     const max = this.options.maxHeldRequests ?? 20_000;
@@ -401,9 +426,18 @@ class ShapeHttp {
       });
       switch (outcome) {
         case 'changed':
-          return this.sendLive(request, reply, shape, req, offset, await this.read(shape, offset));
-        case 'timeout':
-          return this.emptyLive(reply, shape, req, offset);
+          return this.sendLive(request, reply, shape, req, offset, await this.read(shape, offset, false));
+        case 'timeout': {
+          // The watermark is read before the tail is checked: every transaction at or below it is in
+          // this log by then, so a tail still not past the offset means the client holds all of them
+          // and may be told so (SE57). Read after the check, it could cover an append in between.
+          const watermark = this.engine.watermark;
+          const current = this.engine.tail(shape.handle);
+          if (current !== undefined && compareOffsets(current, offset) > 0) {
+            return this.sendLive(request, reply, shape, req, offset, await this.read(shape, offset, false));
+          }
+          return await this.emptyLive(reply, shape, req, offset, watermark, current);
+        }
         case 'deleted':
           // Rotated while held, maybe by a schema change: the definition is validated again.
           return await this.mustRefetch(reply, await this.validate(request.query as Query));
@@ -416,15 +450,22 @@ class ShapeHttp {
     }
   }
 
-  /** A long poll that saw no commit: 200 `[up-to-date]`, has-data false, an etag no CDN can revalidate. */
-  private emptyLive(
+  /**
+   * A long poll that saw no commit: 200 `[up-to-date]`, has-data false, an etag no CDN can revalidate.
+   * It announces max(tail, `watermark`), the watermark read before the tail was found not past the
+   * offset (SE57): pglite-sync may then commit a transaction other shapes delivered without a refresh.
+   */
+  private async emptyLive(
     reply: FastifyReply,
     shape: ShapeView,
     req: ShapeRequest,
     offset: LogOffset,
-  ): FastifyReply {
-    const tail = this.engine.tail(shape.handle) ?? offset;
-    const lsn = upToDateLsn(true, this.engine.watermark, tail.tx > 0n ? tail.tx : 0n);
+    watermark: bigint,
+    tail: LogOffset | undefined,
+  ): Promise<FastifyReply> {
+    const tailLsn = (tail ?? offset).tx > 0n ? (tail ?? offset).tx : 0n;
+    if (tailLsn > this.engine.watermark) await this.engine.announcedAtLeast(tailLsn);
+    const lsn = upToDateLsn(false, watermark, tailLsn);
     const headers: Headers = {
       'electric-handle': shape.handle,
       'electric-offset': formatOffset(offset),
@@ -479,7 +520,7 @@ class ShapeHttp {
       const deadline = this.now() + this.cacheConfig.sseTimeoutMs;
       let since = offset;
       while (!held.signal.aborted) {
-        const { read } = await this.read(shape, since);
+        const { read } = await this.read(shape, since, false);
         if (read.entries.length > 0) {
           let text = '';
           for (const entry of read.entries) text += `data: ${entry}\n\n`;
@@ -501,7 +542,9 @@ class ShapeHttp {
         } else if (outcome !== 'changed') break;
       }
     } catch (error) {
-      if (!isShapeNotFound(error)) request.log.error({ err: error }, 'SSE stream failed');
+      // A rotation, or the engine stopping while a read waited for the watermark: the stream just ends.
+      if (!isShapeNotFound(error) && !(error instanceof ShapeEngineError))
+        request.log.error({ err: error }, 'SSE stream failed');
     } finally {
       held.release();
       raw.end();

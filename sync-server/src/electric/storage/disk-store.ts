@@ -25,6 +25,7 @@ import {
 import { ShapeStoreError, STORAGE_REASONS } from './errors';
 import { fileSize, forEachLimit, fsyncDir, nextImmediate, writeFileDurable } from './fs-util';
 import { Journal, journalGenerations } from './journal';
+import { WakeScheduler } from './waiters';
 import { checkAppend, planSegments, ShapeIndex, type AppendKind, type SegmentRecord } from './shape-index';
 import { assembleRead, infoOf, metaOf, newShapeState, ShapeTable, type ShapeState } from './shape-table';
 import {
@@ -120,6 +121,8 @@ export class DiskShapeLogStore implements ShapeLogStore {
   private readonly openShapes = new Set<DiskShape>();
   private readonly background = new Set<Promise<void>>();
   private readonly now: () => number;
+  /** Wakes held readers a slice per turn (SE58). */
+  private readonly wakes: WakeScheduler;
   private batch: Batch | undefined;
   private readonly toWrite = new Set<DiskShape>();
   private unwrittenBytes = 0;
@@ -137,6 +140,7 @@ export class DiskShapeLogStore implements ShapeLogStore {
     readonly recovery: RecoveryReport,
   ) {
     this.now = options.now ?? Date.now;
+    this.wakes = new WakeScheduler(options.wakesPerTurn);
     this.cache = new LRUCache<string, DecodedSegment>({
       maxSize: options.cacheBytes ?? 64 * 1024 * 1024,
       sizeCalculation: (segment) => segment.jsons.reduce((sum, json) => sum + json.length * 2 + 64, 64),
@@ -590,7 +594,7 @@ export class DiskShapeLogStore implements ShapeLogStore {
 
   private newState(handle: string, meta: ShapeMeta, lastAccess: number, index: ShapeIndex): DiskShape {
     return {
-      ...newShapeState(meta, lastAccess, index),
+      ...newShapeState(meta, lastAccess, this.wakes, index),
       handle,
       dir: path.join(this.root, handle),
       files: undefined,

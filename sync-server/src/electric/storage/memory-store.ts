@@ -19,6 +19,7 @@ import {
   type WaitOptions,
   type WaitOutcome,
 } from './store';
+import { WakeScheduler } from './waiters';
 
 interface MemoryShape extends ShapeState {
   readonly segments: DecodedSegment[];
@@ -28,10 +29,12 @@ interface MemoryShape extends ShapeState {
 export class MemoryShapeLogStore implements ShapeLogStore {
   private readonly shapes = new ShapeTable<MemoryShape>();
   private readonly now: () => number;
+  private readonly wakes: WakeScheduler;
   private closed = false;
 
   constructor(private readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
+    this.wakes = new WakeScheduler(options.wakesPerTurn);
   }
 
   create(shape: NewShape): Promise<ShapeInfo> {
@@ -39,7 +42,7 @@ export class MemoryShapeLogStore implements ShapeLogStore {
       checkHandle(shape.handle);
       if (this.shapes.has(shape.handle)) throw shapeExists(shape.handle);
       const state: MemoryShape = {
-        ...newShapeState(metaOf(shape), this.now()),
+        ...newShapeState(metaOf(shape), this.now(), this.wakes),
         segments: [],
         bytes: 0,
       };

@@ -4,7 +4,7 @@ import { compareOffsets, type LogOffset } from '../offset';
 import type { DecodedSegment, ShapeMeta } from './codec';
 import { ShapeIndex } from './shape-index';
 import { notFound, type NewShape, type ReadResult, type ShapeInfo } from './store';
-import { ShapeWaiters } from './waiters';
+import { ShapeWaiters, type WakeScheduler } from './waiters';
 
 export interface ShapeState {
   meta: ShapeMeta;
@@ -20,11 +20,16 @@ export interface ShapeState {
   plannedChunkBytes: number;
 }
 
-export function newShapeState(meta: ShapeMeta, lastAccess: number, index = new ShapeIndex()): ShapeState {
+export function newShapeState(
+  meta: ShapeMeta,
+  lastAccess: number,
+  wakes: WakeScheduler,
+  index = new ShapeIndex(),
+): ShapeState {
   return {
     meta,
     index,
-    waiters: new ShapeWaiters(),
+    waiters: new ShapeWaiters(wakes),
     lastAccess,
     busy: 0,
     deleted: false,

@@ -122,6 +122,8 @@ export interface StoreOptions {
   readonly chunkBytes: number;
   /** Shapes kept before `evictIdle` removes the least recently read ones; default unlimited. */
   readonly maxShapes?: number;
+  /** Held requests woken per event-loop turn by appends (SE58); default 100. */
+  readonly wakesPerTurn?: number;
   /** The clock for `lastAccess`; default `Date.now`. */
   readonly now?: () => number;
 }

@@ -1,15 +1,74 @@
 // Per-shape waiters for live requests (SPEC.md SE45): woken by the append that moves the tail past
 // their offset, by the shape's deletion, by their timeout or by their abort signal. No polling.
+// Wake-ups for appends go through one WakeScheduler per store (SE58): at most `perTurn` held requests
+// wake per event-loop turn, so a thousand woken clients do not block replication and new requests.
 import { compareOffsets, type LogOffset } from '../offset';
 import type { WaitOptions, WaitOutcome } from './store';
 
 interface Waiter {
   readonly since: LogOffset;
+  /** A wake-up is queued in the scheduler: don't queue another. */
+  queued: boolean;
   settle(outcome: WaitOutcome): void;
+}
+
+/**
+ * Spaces out wake-ups (SE58): the first `perTurn` of a turn run at once (one client waits no longer
+ * than before), the rest in later turns (setImmediate), `perTurn` at a time, in arrival order. The
+ * requests a turn wakes run their reads and writes before I/O is polled again; between turns the
+ * replication stream and new requests get the loop.
+ */
+export class WakeScheduler {
+  private queue: (() => void)[] = [];
+  private head = 0;
+  private used = 0;
+  private armed = false;
+
+  constructor(private readonly perTurn = 100) {}
+
+  /** Wakes queued and not yet run. */
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  wake(run: () => void): void {
+    if (this.head === this.queue.length && this.used < this.perTurn) {
+      this.used++;
+      this.arm();
+      run();
+      return;
+    }
+    this.queue.push(run);
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    setImmediate(this.turn);
+  }
+
+  private readonly turn = (): void => {
+    this.armed = false;
+    this.used = 0;
+    while (this.head < this.queue.length && this.used < this.perTurn) {
+      const run = this.queue[this.head++] as () => void;
+      this.used++;
+      run();
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+    // Another turn: to run what is left, or to start the next turn's budget afresh.
+    if (this.used > 0) this.arm();
+  };
 }
 
 export class ShapeWaiters {
   private readonly waiters = new Set<Waiter>();
+
+  constructor(private readonly wakes: WakeScheduler) {}
 
   get size(): number {
     return this.waiters.size;
@@ -24,6 +83,7 @@ export class ShapeWaiters {
       const timer = setTimeout(() => waiter.settle('timeout'), options.timeoutMs);
       const waiter: Waiter = {
         since,
+        queued: false,
         settle: (outcome) => {
           if (!this.waiters.delete(waiter)) return;
           clearTimeout(timer);
@@ -36,10 +96,12 @@ export class ShapeWaiters {
     });
   }
 
-  /** The tail moved: wake everyone it is now past. */
+  /** The tail moved: wake everyone it is now past, through the scheduler. */
   advanced(tail: LogOffset): void {
-    for (const waiter of [...this.waiters]) {
-      if (compareOffsets(tail, waiter.since) > 0) waiter.settle('changed');
+    for (const waiter of this.waiters) {
+      if (waiter.queued || compareOffsets(tail, waiter.since) <= 0) continue;
+      waiter.queued = true;
+      this.wakes.wake(() => waiter.settle('changed'));
     }
   }
 
