@@ -295,7 +295,9 @@ export async function run(): Promise<void> {
       users[0]?.id,
     ]);
     const meters = new Meters(server, path.join(dataDir, 'pg'));
-    console.log('writes: POST /api/mutations -> validate, authorize, apply, receipt (one transaction each)');
+    console.log(
+      'writes: POST /api/mutations -> validate, authorize, apply, receipt (group commit, a savepoint each)',
+    );
     for (const [name, scenario] of Object.entries(SCENARIOS))
       if (CHOSEN.includes(name))
         await runScenario(`${baseUrl}${MUTATIONS_PATH}`, users, communityId, scenario, meters);

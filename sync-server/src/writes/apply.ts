@@ -1,5 +1,5 @@
-// The IO shell of the write path: each planned mutation in its own transaction on one connection.
-// The receipt row is claimed first (INSERT … ON CONFLICT DO NOTHING): the primary key makes a
+// One mutation, one transaction: the write path's one-by-one mode, which group-commit.ts falls back to
+// for a member that lost a lock race (WP16). The receipt row is claimed first (INSERT … ON CONFLICT DO NOTHING): the primary key makes a
 // concurrent replay of the same id wait for the first and then find its receipt, so a mutation is
 // applied at most once (ARCHITECTURE.md invariant 2; SPEC.md WP4, WP8).
 import type { FastifyBaseLogger } from 'fastify';
@@ -7,7 +7,6 @@ import type pg from 'pg';
 import { ErrorCode } from '@hearth/schema/errors';
 import type { MutationContext, MutationOutcome, SiteRole, Tx } from '@hearth/schema/mutations/index';
 import type { MutationServices } from '@hearth/schema/mutations/services';
-import { HttpError } from '../http/errors';
 import { classifyFailure, notAttempted, outcomeOfReceipt, type StoredReceipt } from './outcome';
 import type { PlannedMutation } from './plan';
 
@@ -26,7 +25,8 @@ export interface ApplyOptions {
 
 class ConnectionBroken extends Error {}
 
-async function storedOutcome(
+/** The outcome a stored receipt answers to a replay (WP4, WP5), read inside the caller's transaction. */
+export async function storedOutcome(
   client: pg.PoolClient,
   step: PlannedMutation,
   caller: Caller,
@@ -117,53 +117,36 @@ export async function applyOne(
 }
 
 /**
- * The batch in order on one connection. A mutation to retry stops the batch: it and the ones after
- * it come back as `retry` (WP7), so the client's outbox keeps its order.
+ * Steps in order on one connection, one transaction each, appended to `outcomes`. A mutation to retry
+ * stops them: it and the ones after it come back as `retry` (WP7), so the client's outbox keeps its
+ * order. Returns the error of a connection that broke (release it with that error), if any.
  */
-export async function applyBatch(
-  pool: Pick<pg.Pool, 'connect'>,
+export async function applySteps(
+  client: pg.PoolClient,
   steps: readonly PlannedMutation[],
   caller: Caller,
   options: ApplyOptions,
-): Promise<MutationOutcome[]> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    options.log.error({ err: error }, 'no database connection for a mutation batch');
-    throw new HttpError(
-      503,
-      ErrorCode.unavailable,
-      'The database is unavailable right now; send the changes again shortly.',
-    );
-  }
+  outcomes: MutationOutcome[],
+): Promise<Error | undefined> {
   let broken: Error | undefined;
-  const outcomes: MutationOutcome[] = [];
-  try {
-    for (const step of steps) {
-      if (outcomes.at(-1)?.status === 'retry') {
-        outcomes.push(notAttempted(step.id));
-        continue;
-      }
-      try {
-        outcomes.push(await applyOne(client, step, caller, options));
-      } catch (error) {
-        // The connection itself failed (rollback or the receipt write): retry from here on.
-        broken = error instanceof Error ? error : new Error(String(error));
-        options.log.error(
-          { err: error, mutationId: step.id },
-          'database connection failed during a mutation',
-        );
-        outcomes.push({
-          id: step.id,
-          status: 'retry',
-          code: ErrorCode.unavailable,
-          message: 'The database connection failed; send it again.',
-        });
-      }
+  for (const step of steps) {
+    if (outcomes.at(-1)?.status === 'retry') {
+      outcomes.push(notAttempted(step.id));
+      continue;
     }
-  } finally {
-    client.release(broken);
+    try {
+      outcomes.push(await applyOne(client, step, caller, options));
+    } catch (error) {
+      // The connection itself failed (rollback or the receipt write): retry from here on.
+      broken = error instanceof Error ? error : new Error(String(error));
+      options.log.error({ err: error, mutationId: step.id }, 'database connection failed during a mutation');
+      outcomes.push({
+        id: step.id,
+        status: 'retry',
+        code: ErrorCode.unavailable,
+        message: 'The database connection failed; send it again.',
+      });
+    }
   }
-  return outcomes;
+  return broken;
 }

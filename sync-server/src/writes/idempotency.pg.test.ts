@@ -7,6 +7,7 @@ import {
   call,
   communityWorld,
   dumpTables,
+  GroupWatch,
   lockWaiters,
   post,
   startWriteHarness,
@@ -14,9 +15,13 @@ import {
 } from './test-support/harness';
 import { createTestUser } from './test-support/sessions';
 
+// Three transactions in flight at once: copies beyond them queue and share the next group (WP13).
+const LANES = 3;
 let h: WriteHarness;
+let watch: GroupWatch;
 beforeAll(async () => {
-  h = await startWriteHarness();
+  watch = new GroupWatch();
+  h = await startWriteHarness({}, { lanes: LANES, observer: watch });
 });
 afterAll(() => h.close());
 
@@ -106,20 +111,21 @@ describe('replays', () => {
 });
 
 describe('concurrent replays', () => {
-  it('[WP4] the same join sent 6 times at once is applied once and every copy answers accepted', async () => {
+  it('[WP4][WP15] the same join sent 6 times at once, in different groups and in one, is applied once and every copy answers accepted', async () => {
     const world = await communityWorld(h.db.pool);
     const join = call('joinCommunity', { communityId: world.communityId, membershipId: newId() });
     const holder = await h.db.pool.connect();
     let responses;
     try {
-      // Hold the community row: the first copy claims the receipt and waits on it, the others wait on
-      // the first's receipt. Everything is in flight before anything can commit.
+      // Hold the community row: the first copy claims the receipt and waits on it, two more (the other
+      // lanes) wait on the first's receipt, three queue for the next group. All sent before any commit.
       await holder.query('begin');
       await holder.query(`select 1 from communities where id = $1 for update`, [world.communityId]);
       const sends = Promise.all(
         Array.from({ length: 6 }, () => post(h.app, world.actors.outsider, { mutations: [join] })),
       );
-      await lockWaiters(h.db.pool, 6);
+      await lockWaiters(h.db.pool, LANES);
+      await watch.untilWaiting(6 - LANES);
       await holder.query('commit');
       responses = await sends;
     } finally {
@@ -147,7 +153,8 @@ describe('concurrent replays', () => {
       const sends = Promise.all(
         Array.from({ length: 4 }, () => post(h.app, world.actors.member, { mutations: [update] })),
       );
-      await lockWaiters(h.db.pool, 4);
+      await lockWaiters(h.db.pool, LANES);
+      await watch.untilWaiting(4 - LANES);
       await holder.query('commit');
       responses = await sends;
     } finally {

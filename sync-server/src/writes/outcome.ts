@@ -10,7 +10,7 @@ export type Failure =
   | { readonly kind: 'retry'; readonly code: ErrorCode; readonly message: string };
 
 /** A Postgres error as node-postgres raises it: a SQLSTATE plus a severity. */
-function sqlState(error: unknown): string | undefined {
+export function sqlState(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('severity' in error) || !('code' in error))
     return undefined;
   const code = (error as { code: unknown }).code;

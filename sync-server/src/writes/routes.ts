@@ -1,19 +1,20 @@
 // `POST /api/mutations` (SPEC.md): session first (401 before the body is even parsed), then the whole
-// body planned (400 refuses the batch, nothing applied), then each mutation in its own transaction.
+// body planned (400 refuses the batch, nothing applied), then applied by group commit (WP13).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { ErrorCode } from '@hearth/schema/errors';
 import { MUTATION_LIMITS, mutationNamed, type MutationResponse } from '@hearth/schema/mutations/index';
 import type { MutationServices } from '@hearth/schema/mutations/services';
 import { HttpError } from '../http/errors';
-import { applyBatch, type Caller } from './apply';
+import type { Caller } from './apply';
+import { GroupCommitter, type GroupCommitObserver } from './group-commit';
 import { planBatch } from './plan';
 import { serverServices } from './services';
 
 export const MUTATIONS_PATH = '/api/mutations';
 
 export interface MutationRoutesDeps {
-  /** The server's pool; each request holds one connection while its batch runs. */
+  /** The server's pool; each group transaction in flight holds one connection (`lanes` at most). */
   readonly pool: Pick<pg.Pool, 'connect'>;
   /** The session of a request (auth's `resolveSession`), or null when nobody is signed in. */
   readonly resolveSession: (request: FastifyRequest) => Promise<Caller | null>;
@@ -21,12 +22,19 @@ export interface MutationRoutesDeps {
   readonly clock?: () => Date;
   /** Ticket signer and payments (default: Ed25519 keys in signing_keys, payment in person). */
   readonly services?: MutationServices;
+  /** Group commit: transactions in flight at once, mutations per transaction, an observer (tests). */
+  readonly groupCommit?: {
+    readonly lanes?: number;
+    readonly maxMutations?: number;
+    readonly observer?: GroupCommitObserver;
+  };
 }
 
 /** Registers the mutation endpoint in its own encapsulated scope (its JSON parser stays local). */
 export function mutationRoutes(deps: MutationRoutesDeps): (app: FastifyInstance) => Promise<void> {
   const clock = deps.clock ?? (() => new Date());
   const services = deps.services ?? serverServices(clock);
+  const committer = new GroupCommitter({ pool: deps.pool, clock, services, ...deps.groupCommit });
   return async (app) => {
     await app.register((scope, _options, done) => {
       const callers = new WeakMap<FastifyRequest, Caller>();
@@ -67,11 +75,7 @@ export function mutationRoutes(deps: MutationRoutesDeps): (app: FastifyInstance)
         const plan = planBatch(request.body, mutationNamed);
         void reply.header('cache-control', 'no-store');
         if (!plan.ok) return reply.code(400).send(plan.error);
-        const outcomes = await applyBatch(deps.pool, plan.steps, caller, {
-          clock,
-          log: request.log,
-          services,
-        });
+        const outcomes = await committer.submit(plan.steps, caller, request.log);
         const response: MutationResponse = { outcomes };
         return response;
       });

@@ -10,7 +10,8 @@ import { freshDatabase, type FreshDatabase } from '../../../../tests/support/pos
 import { readMigrationFiles } from '../../db/migrations';
 import { buildApp } from '../../http/app';
 import { silentLogger } from '../../log';
-import { MUTATIONS_PATH, mutationRoutes } from '../routes';
+import type { GroupCommitObserver } from '../group-commit';
+import { MUTATIONS_PATH, mutationRoutes, type MutationRoutesDeps } from '../routes';
 import { createTestUser, headerSessionResolver, TEST_SESSION_HEADER, type TestUser } from './sessions';
 
 export const FROZEN_NOW = new Date('2030-05-04T03:02:01.000Z');
@@ -23,7 +24,10 @@ export interface WriteHarness {
   close(): Promise<void>;
 }
 
-export async function startWriteHarness(poolOptions: pg.PoolConfig = {}): Promise<WriteHarness> {
+export async function startWriteHarness(
+  poolOptions: pg.PoolConfig = {},
+  groupCommit: MutationRoutesDeps['groupCommit'] = {},
+): Promise<WriteHarness> {
   const db = await freshDatabase({ migrate: true });
   const pool = new pg.Pool({ connectionString: db.url, max: 12, ...poolOptions });
   pool.on('error', () => undefined);
@@ -33,7 +37,12 @@ export async function startWriteHarness(poolOptions: pg.PoolConfig = {}): Promis
     webDist: path.join(os.tmpdir(), 'hearth-no-web-build'),
     log: silentLogger(),
     routes: [
-      mutationRoutes({ pool, resolveSession: headerSessionResolver(db.pool), clock: () => FROZEN_NOW }),
+      mutationRoutes({
+        pool,
+        resolveSession: headerSessionResolver(db.pool),
+        clock: () => FROZEN_NOW,
+        groupCommit,
+      }),
     ],
   });
   await app.ready();
@@ -191,5 +200,32 @@ export async function lockWaiters(db: Pick<pg.Pool, 'query'>, n: number): Promis
     );
     if ((rows[0]?.n ?? 0) >= n) return;
     await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Watches the group committer: how many requests wait for a lane, and the size of each group. */
+export class GroupWatch implements GroupCommitObserver {
+  waiting = 0;
+  readonly groups: { requests: number; mutations: number }[] = [];
+  private readonly wanted: { n: number; resolve: () => void }[] = [];
+
+  queued(waiting: number): void {
+    this.update(waiting);
+  }
+  began(group: { requests: number; mutations: number; waiting: number }): void {
+    this.groups.push({ requests: group.requests, mutations: group.mutations });
+    this.update(group.waiting);
+  }
+  /** Resolves once at least `n` requests wait in the queue (an event, not a time). */
+  untilWaiting(n: number): Promise<void> {
+    if (this.waiting >= n) return Promise.resolve();
+    return new Promise((resolve) => this.wanted.push({ n, resolve }));
+  }
+  private update(waiting: number): void {
+    this.waiting = waiting;
+    for (const want of this.wanted.filter((w) => waiting >= w.n)) {
+      this.wanted.splice(this.wanted.indexOf(want), 1);
+      want.resolve();
+    }
   }
 }
