@@ -33,4 +33,19 @@ describe('shape request budget', () => {
     release();
     expect((await live).headers.has(LIVE_CURSOR_HEADER)).toBe(false);
   });
+
+  it('[SY15] no shape request is answered from the browser cache: catch-ups, long polls and tail polls', async () => {
+    const modes: (RequestCache | undefined)[] = [];
+    const server: typeof fetch = (_input, init) => {
+      modes.push(init?.cache);
+      return Promise.resolve(new Response('[]', { status: 200, headers: { 'electric-offset': '0_0' } }));
+    };
+    const shapeFetch = budgetedShapeFetch(server, { maxLongPolls: 1, maxRequests: 4, pollIntervalMs: 0 });
+    await shapeFetch('http://hearth.test/api/shapes/a?offset=0_0', { cache: 'default' });
+    await shapeFetch('http://hearth.test/api/shapes/a?live=true&offset=0_0&cursor=7');
+    const held = shapeFetch('http://hearth.test/api/shapes/b?live=true&offset=0_0&cursor=7');
+    await shapeFetch('http://hearth.test/api/shapes/c?live=true&offset=0_0&cursor=7');
+    await held;
+    expect(modes).toEqual(['no-store', 'no-store', 'no-store', 'no-store']);
+  });
 });

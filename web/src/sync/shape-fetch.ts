@@ -94,13 +94,15 @@ export function budgetedShapeFetch(
     const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
     const plan = planShapeRequest(url.searchParams.get('live') === 'true', longPolls, policy);
     let request: RequestInfo | URL = input;
-    let options: RequestInit | undefined = init;
+    // [SY15] Never from the browser's HTTP cache: the replica is this client's cache, and a cached
+    // catch-up answer (the server allows `private, max-age=60`) carries an old up-to-date LSN, which
+    // holds back every commit of the replica until it expires.
+    const options: RequestInit = { ...init, cache: 'no-store' };
     if (plan === 'poll-later') {
-      // The tail without waiting on the server: answered at once, never from the HTTP cache.
+      // The tail without waiting on the server: answered at once.
       await wait(policy.pollIntervalMs, signal);
       url.searchParams.delete('live');
       request = url;
-      options = { ...init, cache: 'no-store' };
     }
     if (plan === 'long-poll') longPolls += 1;
     try {
