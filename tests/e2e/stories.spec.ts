@@ -1,17 +1,9 @@
-// PARKED, not in the suite (tests/playwright.config.ts runs tests/e2e only). It passes end to end
-// (co-editing live with presence, offline edits of the same paragraph merged in both browsers,
-// publish, restore, emotion filter and offline search) about two runs in three. The other runs stop
-// where the invited co-author opens /drafts: the draft rows reach his browser after the 409 refetch
-// (offset -1, then up-to-date) but do not show in his replica for a minute. The engine's watermark
-// stall (SPEC SE35, fixed) was one cause; the symptom remains, so the next suspect is how the patched
-// pglite-sync commits a refetched shape's rows (patches/@electric-sql__pglite-sync@0.6.1.patch).
-// Run it by copying it into tests/e2e/ (with `./steps`) and `pnpm e2e <file>`.
 // Stories in real Chromium against the real server (web/src/features/stories/SPEC.md SW*): two authors
 // write one draft live with presence, keep writing the same paragraph apart (one offline) and merge,
 // publish; a third person finds the story by emotion and by search with no network. Every wait is for
 // what a page shows, never for time.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { waitForUpToDate } from '../e2e/steps';
+import { waitForUpToDate } from './steps';
 
 // Three browsers, sign-ups and resyncs on a shared two-core machine: room for the replica's waits.
 test.describe.configure({ timeout: 240_000 });
@@ -152,7 +144,8 @@ test('[SW6][SW8][SW9][SW10][SW11][SW12][SW2][SW3] two authors co-edit live and a
   await cy.page.goto('/stories');
   await expect(cy.page.getByTestId('story-card').first()).toBeVisible();
   await cy.context.setOffline(true);
-  await cy.page.getByLabel('Search stories').fill('remembers lanterns');
+  // Words of the text and of this run's title: a retry on the same server finds only this run's story.
+  await cy.page.getByLabel('Search stories').fill(`remembers lanterns ${run}`);
   await expect(cy.page.getByTestId('story-card')).toHaveCount(1);
   await expect(card).toBeVisible();
   await cy.page.getByLabel('Search stories').fill(`"wrote this offline" -nothing${run}`);

@@ -1,17 +1,10 @@
-// PARKED, not in the suite (tests/playwright.config.ts runs tests/e2e only). [GW14] failed about two
-// runs in three because the shape engine's announced watermark stalled while a new shape was being
-// built, so pglite-sync on the host's device held the guest's ticket back. The engine now announces a
-// watermark that builds do not hold back (SPEC SE35); since then [GW14] passed end to end once and
-// failed once earlier, waiting for the guest's own ticket code (ticket_passes) to reach the guest's
-// replica — not diagnosed yet. Move it back into tests/e2e/gatherings.spec.ts once it is reliable.
-// Run it by copying it into tests/e2e/ (with `./steps`) and `pnpm e2e <file>`.
 // Gatherings in real Chromium against the real server (web/src/features/gatherings/SPEC.md): two people
 // in two browser contexts (two devices, two replicas). The host checks a guest in at the door with no
-// network; an RSVP made offline comes back waitlisted and the page says so. Waits for what the pages
-// show (which follows the replica and the outbox), never for time.
+// network, and after reconnecting both devices show the check-in. Waits for what the pages show
+// (which follows the replica and the outbox), never for time.
 import { newId } from '@hearth/schema/ids';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { syncStatus, waitForReplicaReady, waitForUpToDate } from '../e2e/steps';
+import { syncStatus, waitForReplicaReady, waitForUpToDate } from './steps';
 
 const PASSWORD = 'correct horse battery staple 42';
 
