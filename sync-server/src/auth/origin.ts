@@ -94,7 +94,17 @@ export function originRefusal(request: FastifyRequest, config: AuthConfig): Http
   return undefined;
 }
 
-/** The onRequest hook authRoutes installs on the app: every /api route is covered, whoever wrote it. */
+/**
+ * The onRequest hook authRoutes installs on the app: every /api route is covered, whoever wrote it.
+ * A read (GET, HEAD, OPTIONS: a shape poll, most requests) is not checked (CS3): it leaves at the
+ * method test, before the request facts are worked out. Node and inject() give methods upper-cased.
+ */
 export function originGuard(config: AuthConfig): onRequestHookHandler {
-  return (request, _reply, done) => done(originRefusal(request, config));
+  return (request, _reply, done) => {
+    if (!STATE_CHANGING_METHODS.has(request.method)) {
+      done();
+      return;
+    }
+    done(originRefusal(request, config));
+  };
 }

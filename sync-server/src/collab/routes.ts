@@ -3,6 +3,9 @@
 // from schema's CollabClose (a browser cannot read the status of a refused upgrade; it can read a
 // close code), sent before any byte of the document.
 import { EventEmitter } from 'node:events';
+import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
@@ -49,6 +52,12 @@ export interface ServerClose {
   readonly draftId: string;
   readonly userId: string;
   readonly reason: CollabCloseReason;
+}
+
+/** `/collab` and below, whatever the query. */
+function isCollabPath(url: string | undefined): boolean {
+  const path = url?.split('?', 1)[0] ?? '';
+  return path === COLLAB_PATH || path.startsWith(`${COLLAB_PATH}/`);
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -259,17 +268,40 @@ export async function startCollab(deps: CollabDeps): Promise<CollabService> {
   };
 
   const routes = async (app: FastifyInstance) => {
-    await app.register(fastifyWebsocket, {
-      options: { maxPayload: transportLimit(config) },
-      // Socket errors (a frame past the transport limit, a reset) already close the socket.
-      errorHandler: (error) => log.debug({ err: error }, 'collab: socket error'),
-      preClose: (done) => {
-        stopping = true;
-        for (const set of byDraft.values()) for (const c of set) c.close(CollabClose.serverStopping);
-        app.websocketServer.close(() => done());
-      },
+    // CO15: @fastify/websocket hooks onRequest and onResponse on every route of the scope it is
+    // registered in. In a scope of its own it costs /collab only, and it hears only /collab upgrades;
+    // any other upgrade is answered by its route and its socket closed after, as the plugin did.
+    const collabUpgrades = new EventEmitter();
+    const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+      if (isCollabPath(request.url)) {
+        collabUpgrades.emit('upgrade', request, socket, head);
+        return;
+      }
+      socket.on('error', () => socket.destroy());
+      const response = new ServerResponse(request);
+      response.assignSocket(socket as Socket);
+      response.once('finish', () => socket.destroy());
+      app.routing(request, response);
+    };
+    app.server.on('upgrade', onUpgrade);
+    app.addHook('onClose', (_instance, done) => {
+      app.server.off('upgrade', onUpgrade);
+      done();
     });
-    app.route({ method: 'GET', url: `${COLLAB_PATH}/:draftId`, handler: httpHandler, wsHandler });
+    await app.register(async (scope) => {
+      await scope.register(fastifyWebsocket, {
+        // The plugin listens for upgrades on `server`: the /collab ones onUpgrade passes on.
+        options: { maxPayload: transportLimit(config), server: collabUpgrades as unknown as Server },
+        // Socket errors (a frame past the transport limit, a reset) already close the socket.
+        errorHandler: (error) => log.debug({ err: error }, 'collab: socket error'),
+        preClose: (done) => {
+          stopping = true;
+          for (const set of byDraft.values()) for (const c of set) c.close(CollabClose.serverStopping);
+          scope.websocketServer.close(() => done());
+        },
+      });
+      scope.route({ method: 'GET', url: `${COLLAB_PATH}/:draftId`, handler: httpHandler, wsHandler });
+    });
   };
 
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { corsHeaders, definitionCacheKey, preflightHeaders, secretAccepted } from './headers';
+import { corsHeaders, definitionCacheKey, preflightHeaders, secretAccepted, secretChecker } from './headers';
 
 describe('shape endpoint headers', () => {
   it('[SE36] CORS echoes the origin and exposes every electric-* header the client reads', () => {
@@ -28,6 +28,17 @@ describe('shape endpoint headers', () => {
     expect(secretAccepted({ secret: 'nope' }, 's3cret')).toBe(false);
     expect(secretAccepted({ secret: 's3cret' }, 's3cret')).toBe(true);
     expect(secretAccepted({ api_secret: 's3cret' }, 's3cret')).toBe(true);
+  });
+
+  it('[SE59] a checker accepts its secret every time, and still refuses look-alikes', () => {
+    const check = secretChecker('s3cret');
+    for (let i = 0; i < 3; i++) {
+      expect(check({ secret: 's3cret' })).toBe(true);
+      expect(check({ api_secret: ['old', 's3cret'] })).toBe(true);
+    }
+    for (const given of ['s3cre', 's3crett', 'S3cret', 's3cret ', '', 's3cres'])
+      expect(check({ secret: given })).toBe(false);
+    expect(check({})).toBe(false);
   });
 
   it('[SE53] the definition cache key holds the definition params and the schema version, not the request ones', () => {

@@ -1,6 +1,6 @@
 // The HTTP surface against a real Postgres and the real engine, with raw fetch: the exact headers,
-// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56, SE60).
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type FreshDatabase } from '../../../../tests/support/postgres';
 import Fastify from 'fastify';
 import { silentLogger } from '../../log';
@@ -201,6 +201,47 @@ describe('GET /v1/shape', () => {
     const again = await get(params);
     expect(again.headers.get('etag')).toBe(tag);
     expect(await again.text()).toBe(bodies[0]);
+  });
+
+  it('[SE60] a live read is reused while the shape tail stays; after an append the same offset reads anew', async () => {
+    const where = 'id >= 60 and id < 70';
+    const { handle, offset } = await initial({ table: 'items', where });
+    const params = { table: 'items', where, handle, offset, live: 'true' };
+    const held = get(params);
+    await db.pool.query(`insert into items values (60, 'sixty', 60, null, 60)`);
+    const first = await held;
+    const firstBody = await first.text();
+    const keys = (text: string) => (JSON.parse(text) as Message[]).flatMap((m) => (m.key ? [m.key] : []));
+    expect(keys(firstBody)).toEqual(['"public"."items"/"60"']);
+
+    const engine = server.running.engine;
+    const reads = vi.spyOn(engine, 'read');
+    try {
+      const again = await get(params);
+      expect(await again.text()).toBe(firstBody);
+      expect(again.headers.get('etag')).toBe(first.headers.get('etag'));
+      expect(reads).not.toHaveBeenCalled();
+
+      // Held at the offset after row 60: it returns once row 61 is in the shape's log.
+      const next = get({ ...params, offset: first.headers.get('electric-offset') as string });
+      await db.pool.query(`insert into items values (61, 'sixty-one', 61, null, 61)`);
+      expect(keys(await (await next).text())).toEqual(['"public"."items"/"61"']);
+      const moved = await get(params);
+      expect(keys(await moved.text())).toEqual(['"public"."items"/"60"', '"public"."items"/"61"']);
+      expect(moved.headers.get('etag')).not.toBe(first.headers.get('etag'));
+
+      // A long poll that times out (a second here) ends the cursor interval: a kept answer gets a new cursor.
+      const kept = await get(params);
+      const timedOut = await get({ ...params, offset: moved.headers.get('electric-offset') as string });
+      expect(timedOut.headers.get('electric-has-data')).toBe('false');
+      const later = await get(params);
+      expect(await later.text()).toBe(await kept.text());
+      expect(Number(later.headers.get('electric-cursor'))).toBeGreaterThan(
+        Number(kept.headers.get('electric-cursor')),
+      );
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('[SE33] a live request that sees no commit ends with 200 [up-to-date], has-data false and a unique etag', async () => {

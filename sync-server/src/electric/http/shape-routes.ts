@@ -1,7 +1,8 @@
-// The HTTP surface of the shape engine, Electric's Shape API v1 (SPEC.md SE33–SE37, SE49, SE53–SE56;
+// The HTTP surface of the shape engine, Electric's Shape API v1 (SPEC.md SE33–SE37, SE49, SE53–SE56, SE59–SE60;
 // protocol doc §2): GET /v1/shape (initial, catch-up, long-poll, SSE), DELETE and OPTIONS /v1/shape,
 // GET /v1/health. The protocol rules are the pure core's (caching.ts, messages.ts, offset.ts); this
 // file reads the log and writes them out.
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { ErrorCode } from '@hearth/schema/errors';
@@ -74,6 +75,8 @@ interface LiveResponse {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** The CORS headers of a request without Origin (a server, a native app): the same every time. */
+const CORS_ANY_ORIGIN: Readonly<Headers> = corsHeaders(undefined);
 
 /**
  * A held live request's wait signal: aborted when its client goes away or the server closes. An
@@ -82,22 +85,29 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  */
 class HeldRequest implements WaitSignal {
   aborted = false;
-  private listeners: (() => void)[] = [];
+  private readonly listeners: (() => void)[] = [];
+
+  /**
+   * Aborted when the response closes: a bound method, not a closure made (and named, by tsx) per
+   * request. Never taken off: once the request is released, a late abort finds no listener.
+   */
+  constructor(response: ServerResponse) {
+    response.on('close', this.abort.bind(this));
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    for (const listener of this.listeners.splice(0)) listener();
+  }
 
   addEventListener(_type: 'abort', listener: () => void): void {
     this.listeners.push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    this.listeners = this.listeners.filter((l) => l !== listener);
-  }
-
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    const listeners = this.listeners;
-    this.listeners = [];
-    for (const listener of listeners) listener();
+    const at = this.listeners.indexOf(listener);
+    if (at >= 0) this.listeners.splice(at, 1);
   }
 }
 
@@ -110,6 +120,10 @@ function readTail(read: ReadResult): bigint {
   const lsn =
     read.entries.length > 0 || read.tail.tx > read.lastOffset.tx ? read.lastOffset.tx : read.tail.tx;
   return lsn > 0n ? lsn : 0n;
+}
+
+function readKey(shape: ShapeView, since: LogOffset): string {
+  return `${shape.handle}|${formatOffset(since)}`;
 }
 
 /** Offsets up to `(tail lsn + 1)_0` are in bounds: that is what an SSE up-to-date hands out (SE54). */
@@ -140,7 +154,14 @@ class ShapeHttp {
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly inflight = new Map<string, InflightRead>();
+  /** Live reads done, by (handle, since): valid while the shape's tail is the one they read to (SE60). */
+  private readonly settled = new LRUCache<string, Snapshot>({
+    max: 1000,
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: ({ read }) => read.entries.reduce((sum, entry) => sum + entry.length, 1),
+  });
   private readonly bodies = new WeakMap<ReadResult, Map<string, string>>();
+  private readonly liveBodies = new WeakMap<ReadResult, Map<string, Buffer>>();
   private readonly liveResponses = new WeakMap<ReadResult, Map<string, LiveResponse>>();
   private held = 0;
   private uniqueTag = 0n;
@@ -162,32 +183,30 @@ class ShapeHttp {
   }
 
   /** The wait signal of a held request: the client going away, or the server closing. */
-  private hold(reply: FastifyReply): { signal: WaitSignal; release: () => void } {
-    const held = new HeldRequest();
-    const onClose = (): void => held.abort();
-    reply.raw.once('close', onClose);
+  private hold(reply: FastifyReply): HeldRequest {
+    const held = new HeldRequest(reply.raw);
     this.holding.add(held);
     this.held++;
-    return {
-      signal: held,
-      release: () => {
-        this.held--;
-        this.holding.delete(held);
-        reply.raw.off('close', onClose);
-      },
-    };
+    return held;
+  }
+
+  private release(held: HeldRequest): void {
+    this.held--;
+    this.holding.delete(held);
   }
 
   // ---- GET /v1/shape ----
 
   async get(request: FastifyRequest, reply: FastifyReply, retried = false): Promise<FastifyReply> {
     const query = request.query as Query;
-    void reply.headers(corsHeaders(request.headers.origin));
+    const origin = request.headers.origin;
+    void reply.headers(origin === undefined ? CORS_ANY_ORIGIN : corsHeaders(origin));
     if (!this.secretAccepted(query)) return this.unauthorized(reply);
     if (!this.engine.ready || this.closing) {
       return this.unavailable(reply, 'The shape engine is starting or stopping; retry shortly.');
     }
-    const validated = await this.validate(query);
+    const known = this.validateKnown(query);
+    const validated = known ?? (await this.validate(query));
     if (!validated.ok) return this.invalid(reply, validated.error);
     const req = validated.value;
     try {
@@ -226,15 +245,21 @@ class ShapeHttp {
    * its params and the engine's schema version, so a live poll does not parse its where clause again.
    */
   private async validate(query: Query): Promise<Validated<ShapeRequest>> {
+    const known = this.validateKnown(query);
+    if (known) return known;
     const key = definitionCacheKey(query, this.engine.schemaVersion);
-    const cached = this.definitions.get(key);
-    if (cached) return validateKnownDefinitionRequest(query, cached);
     const tableText = typeof query.table === 'string' ? query.table : undefined;
     const relation = tableText === undefined ? undefined : parseRelation(tableText);
     const info = relation?.ok ? await this.engine.table(relation.value) : undefined;
     const checked = validateShapeRequest(query, () => info?.schema);
     if (checked.ok) this.definitions.set(key, checked.value.definition);
     return checked;
+  }
+
+  /** The validated request when its definition is cached, without a promise (a live poll's usual case). */
+  private validateKnown(query: Query): Validated<ShapeRequest> | undefined {
+    const cached = this.definitions.get(definitionCacheKey(query, this.engine.schemaVersion));
+    return cached && validateKnownDefinitionRequest(query, cached);
   }
 
   /** An offset past the tail is held for half a long poll, then refused (protocol doc §2.4). */
@@ -258,10 +283,15 @@ class ShapeHttp {
    * while one is in flight share it, and its wait: the held requests an append wakes all read the
    * same entries at once (SE53). A catch-up response announces the watermark taken before its read
    * (SE25), so it joins only a read that started under the same watermark; the others announce the
-   * tail or nothing.
+   * tail or nothing. `keep`: a live read, kept for later live requests at this offset (SE60).
    */
-  private read(shape: ShapeView, since: LogOffset, announcesWatermark: boolean): Promise<Snapshot> {
-    const key = `${shape.handle}|${formatOffset(since)}`;
+  private read(
+    shape: ShapeView,
+    since: LogOffset,
+    announcesWatermark: boolean,
+    keep = false,
+  ): Promise<Snapshot> {
+    const key = readKey(shape, since);
     // Taken before the read: every transaction at or below it is in the log read (SE35).
     const watermark = this.engine.watermark;
     const known = this.inflight.get(key);
@@ -269,7 +299,9 @@ class ShapeHttp {
     const snapshot = this.engine.read(shape.handle, since).then(async (read) => {
       const lsn = readTail(read);
       if (lsn > this.engine.watermark) await this.engine.announcedAtLeast(lsn);
-      return { read, watermark };
+      const done: Snapshot = { read, watermark };
+      if (keep) this.settled.set(key, done);
+      return done;
     });
     const entry: InflightRead = { watermark, snapshot };
     this.inflight.set(key, entry);
@@ -280,12 +312,34 @@ class ShapeHttp {
     return snapshot;
   }
 
+  /**
+   * The log after `since` for a live response (which announces the shape's tail, not the watermark):
+   * a read already done is reused, without a promise, while the shape's tail is still the one it read
+   * to, since a new read would return the same entries (SE60). The requests one append wakes, slice
+   * after slice (SE58), so share one read, one body and one header set.
+   */
+  private liveRead(shape: ShapeView, since: LogOffset): Snapshot | Promise<Snapshot> {
+    const done = this.settled.get(readKey(shape, since));
+    const tail = done && this.engine.tail(shape.handle);
+    if (done && tail !== undefined && compareOffsets(tail, done.read.tail) === 0) return done;
+    return this.read(shape, since, false, true);
+  }
+
   /** The JSON body of a read plus its control message, built once per shared read. */
   private body(read: ReadResult, control: string | undefined): string {
     let bodies = this.bodies.get(read);
     if (!bodies) this.bodies.set(read, (bodies = new Map<string, string>()));
     let body = bodies.get(control ?? '');
     if (body === undefined) bodies.set(control ?? '', (body = responseBody(read.entries, control)));
+    return body;
+  }
+
+  /** The same body as bytes, for raw live writes: one Buffer per read and control message. */
+  private liveBody(read: ReadResult, control: string | undefined): Buffer {
+    let bodies = this.liveBodies.get(read);
+    if (!bodies) this.liveBodies.set(read, (bodies = new Map<string, Buffer>()));
+    let body = bodies.get(control ?? '');
+    if (body === undefined) bodies.set(control ?? '', (body = Buffer.from(this.body(read, control))));
     return body;
   }
 
@@ -350,7 +404,14 @@ class ShapeHttp {
   ): LiveResponse {
     let responses = this.liveResponses.get(read);
     if (!responses) this.liveResponses.set(read, (responses = new Map<string, LiveResponse>()));
-    const key = `${origin ?? ''}\n${req.cursor ?? ''}`;
+    // The cursor interval too: a response kept for a later wake-up (SE60) carries the cursor a fresh
+    // one would, so the next poll's URL is still new to a CDN.
+    const interval = nextCursor({
+      nowMs: this.now(),
+      longPollTimeoutMs: this.options.config.longPollMs,
+      jitterSeconds: 0,
+    });
+    const key = `${origin ?? ''}\n${req.cursor ?? ''}\n${interval}`;
     const known = responses.get(key);
     if (known) return known;
     const headers: Headers = {
@@ -363,7 +424,7 @@ class ShapeHttp {
     };
     if (read.upToDate) headers['electric-up-to-date'] = '';
     const control = read.upToDate ? upToDateMessage(upToDateLsn(true, watermark, readTail(read))) : undefined;
-    const body = Buffer.from(this.body(read, control));
+    const body = this.liveBody(read, control);
     const all: Headers = {
       ...corsHeaders(origin),
       ...headers,
@@ -412,7 +473,7 @@ class ShapeHttp {
   ): Promise<FastifyReply> {
     // Only a tail past the offset has data to read at once; else the request waits without a read.
     if (tail === undefined || compareOffsets(tail, offset) > 0) {
-      const first = await this.read(shape, offset, false);
+      const first = await this.liveRead(shape, offset);
       if (first.read.entries.length > 0) return this.sendLive(request, reply, shape, req, offset, first);
     }
     const max = this.options.maxHeldRequests ?? 20_000;
@@ -422,11 +483,14 @@ class ShapeHttp {
     try {
       const outcome = await this.engine.waitForChange(shape.handle, offset, {
         timeoutMs: this.options.config.longPollMs,
-        signal: held.signal,
+        signal: held,
       });
       switch (outcome) {
-        case 'changed':
-          return this.sendLive(request, reply, shape, req, offset, await this.read(shape, offset, false));
+        case 'changed': {
+          const snapshot = this.liveRead(shape, offset);
+          const ready = snapshot instanceof Promise ? await snapshot : snapshot;
+          return this.sendLive(request, reply, shape, req, offset, ready);
+        }
         case 'timeout': {
           // The watermark is read before the tail is checked: every transaction at or below it is in
           // this log by then, so a tail still not past the offset means the client holds all of them
@@ -434,7 +498,7 @@ class ShapeHttp {
           const watermark = this.engine.watermark;
           const current = this.engine.tail(shape.handle);
           if (current !== undefined && compareOffsets(current, offset) > 0) {
-            return this.sendLive(request, reply, shape, req, offset, await this.read(shape, offset, false));
+            return this.sendLive(request, reply, shape, req, offset, await this.liveRead(shape, offset));
           }
           return await this.emptyLive(reply, shape, req, offset, watermark, current);
         }
@@ -446,7 +510,7 @@ class ShapeHttp {
           return this.unavailable(reply, 'The server is stopping; retry shortly.');
       }
     } finally {
-      held.release();
+      this.release(held);
     }
   }
 
@@ -519,7 +583,7 @@ class ShapeHttp {
       const keepAliveMs = this.options.sseKeepAliveMs ?? 21_000;
       const deadline = this.now() + this.cacheConfig.sseTimeoutMs;
       let since = offset;
-      while (!held.signal.aborted) {
+      while (!held.aborted) {
         const { read } = await this.read(shape, since, false);
         if (read.entries.length > 0) {
           let text = '';
@@ -534,7 +598,7 @@ class ShapeHttp {
         if (remaining <= 0) break;
         const outcome = await this.engine.waitForChange(shape.handle, since, {
           timeoutMs: Math.min(remaining, keepAliveMs),
-          signal: held.signal,
+          signal: held,
         });
         if (outcome === 'timeout') {
           if (this.now() >= deadline) break;
@@ -546,7 +610,7 @@ class ShapeHttp {
       if (!isShapeNotFound(error) && !(error instanceof ShapeEngineError))
         request.log.error({ err: error }, 'SSE stream failed');
     } finally {
-      held.release();
+      this.release(held);
       raw.end();
     }
     return reply;
