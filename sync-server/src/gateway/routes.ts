@@ -63,7 +63,8 @@ export function gatewayRoutes(deps: GatewayDeps): (app: FastifyInstance) => void
         ? httpUpstream(deps.electric.url, deps.electric.secret)
         : inProcessUpstream(app, deps.shapeSecret));
     const gateway = new Gateway(deps, upstream, new ViewBuilder(deps.pool));
-    app.get(`${SHAPES_PATH}/:name`, (request, reply) => gateway.get(request, reply));
+    // Every replica polls its shapes all day: per-poll info lines would drown the log (warnings stay).
+    app.get(`${SHAPES_PATH}/:name`, { logLevel: 'warn' }, (request, reply) => gateway.get(request, reply));
   };
 }
 

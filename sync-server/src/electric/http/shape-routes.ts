@@ -134,7 +134,9 @@ function withinBounds(offset: LogOffset, tail: LogOffset | undefined): boolean {
 export function shapeRoutes(options: ShapeRouteOptions): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
     const shapes = new ShapeHttp(options);
-    app.get('/v1/shape', (request, reply) => shapes.get(request, reply));
+    // Polls are the steady state (a thousand held clients answer every write): two info lines per poll
+    // would cost more than the poll. Warnings and errors are still logged.
+    app.get('/v1/shape', { logLevel: 'warn' }, (request, reply) => shapes.get(request, reply));
     app.delete('/v1/shape', (request, reply) => shapes.delete(request, reply));
     app.options('/v1/shape', (request, reply) => shapes.preflight(request, reply));
     app.get('/v1/health', (request, reply) => shapes.health(request, reply));
