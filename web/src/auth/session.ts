@@ -12,6 +12,7 @@ import { readIdentity, writeIdentity, type Identity } from '../outbox/store';
 import { httpAuthApi, type AuthApi, type AuthResult, type MeBody, type OidcProvider } from './api';
 import { clearReplicaForNewUser, clearSignedOutUser } from './local-data';
 import { failureText } from './messages';
+import { authStatus, FIRST_CHECK_BOUND_MS, type AuthStatus, type ServerCheck } from './phase';
 import {
   profileOf,
   readProfile,
@@ -38,8 +39,11 @@ export interface Account {
 export type SignOutScope = 'device' | 'everywhere';
 
 export interface AuthState {
-  /** `loading` until the replica's identity has been read once. */
-  readonly status: 'loading' | 'signed-out' | 'signed-in';
+  /**
+   * `loading`: not known yet (AU14): until the replica's identity has been read and, when it holds
+   * none, until the page's first `/api/me` check is over. Gated screens render nothing meanwhile.
+   */
+  readonly status: AuthStatus;
   readonly account: Account | null;
   /** The server answered 401 to `/api/me` while this device still holds the identity (AU12). */
   readonly sessionEnded: boolean;
@@ -104,6 +108,9 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
   const cleanups: (() => Promise<void> | void)[] = [];
 
   let row: IdentityRow | null | undefined;
+  let firstCheck: ServerCheck = 'not-asked';
+  /** `/api/me` has answered (after that, the first check ends when its answer is on this device). */
+  let meAnswered = false;
   let sessionEnded = false;
   let signOut: SignOutState = IDLE;
   let scope: SignOutScope = 'device';
@@ -113,13 +120,13 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
 
   function compute(): AuthState {
     const base = { sessionEnded: false, signOut, signOutScope: scope };
-    if (row === undefined) return { ...base, status: 'loading', account: null };
-    if (row === null) return { ...base, status: 'signed-out', account: null };
+    const status = authStatus(row === undefined ? 'unread' : row === null ? 'none' : 'present', firstCheck);
+    if (row === undefined || row === null) return { ...base, status, account: null };
     const profile = readProfile(storage);
     const known = profile?.userId === row.user_id ? profile : null;
     return {
       ...base,
-      status: 'signed-in',
+      status,
       sessionEnded,
       account: {
         userId: row.user_id,
@@ -187,7 +194,8 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
 
   /** [AU6][AU10] The server said who signed in: this device now belongs to them. */
   async function adopt(me: MeBody): Promise<Account> {
-    const { db } = await client.replica;
+    const replica = await client.replica;
+    const { db } = replica;
     const identity: Identity = { userId: me.user.id, siteRole: me.roles.site };
     const previous = await readIdentity(db);
     setSignOutOwed(storage, false);
@@ -197,11 +205,19 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
     if (previous !== null && previous.userId !== identity.userId)
       await stopSync(() => clearReplicaForNewUser(db, identity));
     else await writeIdentity(db, identity);
+    // [AU14] The replica flushes lazily (db/STORAGE.md): a reload right after signing in must find
+    // the identity, offline too, instead of a signed-out device.
+    await replica
+      .flush()
+      .catch((error: unknown) =>
+        console.warn('Hearth: the sign-in is not stored on this device yet:', error),
+      );
     sessionEnded = false;
     // Wakes the outbox sender here and in the other tabs (OB9); it asks /api/me itself.
     await client.refreshIdentity().catch(() => null);
     channel.postMessage({ type: 'signed-in', userId: identity.userId } satisfies AuthMessage);
-    changed();
+    // The identity is known now, not when the live query next reports it (AU14: no signed-out gap).
+    await reread().catch(changed);
     return {
       userId: identity.userId,
       siteRole: identity.siteRole,
@@ -229,6 +245,7 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
       setSignOutOwed(storage, false);
     }
     const me = await api.me();
+    meAnswered = true;
     if (!me.ok) return; // offline or the server is away: keep what this device knows
     if (me.value === null) {
       sessionEnded = row !== null && row !== undefined;
@@ -241,8 +258,25 @@ export function createAuth(client: HearthClient, options: AuthOptions = {}): Aut
   function refresh(): Promise<void> {
     refreshing ??= refreshNow().finally(() => {
       refreshing = null;
+      firstCheckOver();
     });
+    if (firstCheck === 'not-asked') {
+      firstCheck = 'pending';
+      // A server that never answers must not keep the gated screens blank: past the bound, the
+      // replica alone decides (AU14). An answer in time is waited for until this device holds it.
+      const bound = setTimeout(() => {
+        if (!meAnswered) firstCheckOver();
+      }, FIRST_CHECK_BOUND_MS);
+      cleanups.push(() => clearTimeout(bound));
+      changed();
+    }
     return refreshing;
+  }
+
+  function firstCheckOver(): void {
+    if (firstCheck !== 'pending') return;
+    firstCheck = 'done';
+    changed();
   }
 
   function unwatch(): void {

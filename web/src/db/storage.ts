@@ -32,7 +32,7 @@ class ScheduledIdbFs extends IdbFs {
   constructor(name: string) {
     super(name);
     this.schedule = flushSchedule({
-      store: () => super.syncToFs(),
+      store: () => this.storeQuietly(),
       quietMs: QUIET_MS,
       maxDelayMs: MAX_DELAY_MS,
       onError: (error) => console.error('Hearth: could not store the local replica:', error),
@@ -44,6 +44,19 @@ class ScheduledIdbFs extends IdbFs {
     performance.mark('hearth:idb-load-start');
     await super.initialSyncFs();
     performance.mark('hearth:idb-loaded');
+  }
+
+  /**
+   * [RB5] One IDBFS flush lists the data directory, then reads and writes each changed file in later
+   * IndexedDB callbacks. A statement run in between may remove a file it listed (a recycled 1 MiB WAL
+   * segment, a relation rewritten by VACUUM FULL or DROP DATABASE); reading it then throws Emscripten's
+   * ErrnoError (ENOENT: a plain object, not an Error, so it printed as "ErrnoError" / "[object Object]"),
+   * the flush fails half written and an explicit one fails its `mutate`. Holding PGlite's query lock
+   * for the flush keeps the directory still: statements queue for one flush, not for every statement.
+   */
+  private storeQuietly(): Promise<void> {
+    const pg = this.pg;
+    return pg === undefined ? super.syncToFs() : pg.runExclusive(() => super.syncToFs());
   }
 
   override syncToFs(): Promise<void> {

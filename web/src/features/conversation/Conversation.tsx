@@ -1,8 +1,10 @@
-// The conversation under a story or an event (SPEC.md CV1..CV5): reactions, announcements apart,
-// threaded comments with reply / edit / delete of one's own. Reads the replica, writes through the outbox.
+// The conversation under a story or an event (SPEC.md CV1..CV8): reactions (the chosen ones, and a
+// picker for the rest), announcements apart, threaded comments with reply / edit / delete of one's own;
+// a reply or edit box takes the focus and gives it back. Reads the replica, writes through the outbox.
 //   <Conversation subject={{ storyId }} />   <Conversation subject={{ eventId }} />
 import { newId } from '@hearth/schema/ids';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import { useDisclosure } from '../../app/disclosure';
 import { Link } from '../../app/router';
 import { useAuthState } from '../../auth/react';
 import { useView } from '../../db/views';
@@ -14,7 +16,10 @@ import {
   conversationOf,
   reactionCounts,
   reactionIntent,
+  pickerMove,
+  shownReactions,
   type CommentItem,
+  type ReactionCount,
   type ThreadNode,
 } from './thread';
 import './conversation.css';
@@ -41,7 +46,7 @@ const reactionsSql = (column: string) => `
 
 export function Conversation({ subject }: { subject: ConversationSubject }) {
   const { column, id } = subjectOf(subject);
-  const { account } = useAuthState();
+  const { status, account } = useAuthState();
   const rows = useView<CommentItem & Record<string, unknown>>(commentsSql(column), [id]);
   const view = conversationOf(rows ?? []);
   const viewerId = account?.userId ?? null;
@@ -72,7 +77,7 @@ export function Conversation({ subject }: { subject: ConversationSubject }) {
           ))}
         </ol>
       )}
-      {viewerId === null ? (
+      {status === 'loading' ? null : viewerId === null ? (
         <p className="comment-hint">
           <Link to="/signin">Sign in</Link> to join the conversation.
         </p>
@@ -97,7 +102,20 @@ function Comment({
   const { comment } = node;
   const mutate = useMutate();
   const [mode, setMode] = useState<'read' | 'reply' | 'edit' | 'confirm-delete'>('read');
+  // [CV6] A reply kept while its box is closed, so Escape or Cancel never loses what was typed.
+  const [replyDraft, setReplyDraft] = useState('');
+  const replyButton = useRef<HTMLButtonElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const returnFocus = useFocusReturn();
   const mine = viewerId !== null && comment.author_id === viewerId;
+  const closeReply = () => {
+    setMode('read');
+    returnFocus(replyButton);
+  };
+  const closeEdit = () => {
+    setMode('read');
+    returnFocus(editButton);
+  };
   return (
     <li className="comment" data-testid="comment" data-id={comment.id} data-status={comment.status}>
       <p className="comment-meta">
@@ -111,22 +129,24 @@ function Comment({
       {comment.status === 'removed' ? (
         <p className="comment-hint">This comment was deleted.</p>
       ) : mode === 'edit' ? (
-        <EditForm comment={comment} onDone={() => setMode('read')} />
+        <EditForm comment={comment} onDone={closeEdit} />
       ) : (
         <p className="comment-body">{comment.body}</p>
       )}
       {viewerId !== null && mode !== 'edit' && comment.status !== 'removed' && (
         <p className="comment-actions">
           <button
+            ref={replyButton}
             type="button"
             className="link-button"
+            aria-expanded={mode === 'reply'}
             onClick={() => setMode(mode === 'reply' ? 'read' : 'reply')}
           >
             Reply
           </button>
           {mine && (
             <>
-              <button type="button" className="link-button" onClick={() => setMode('edit')}>
+              <button ref={editButton} type="button" className="link-button" onClick={() => setMode('edit')}>
                 Edit
               </button>
               {mode === 'confirm-delete' ? (
@@ -158,7 +178,9 @@ function Comment({
           parentId={comment.id}
           label={`Reply to ${comment.author_name ?? 'this comment'}`}
           submitLabel="Post reply"
-          onDone={() => setMode('read')}
+          body={replyDraft}
+          onBody={setReplyDraft}
+          onDone={closeReply}
         />
       )}
       {node.replies.length > 0 && (
@@ -178,23 +200,60 @@ function Comment({
   );
 }
 
+/**
+ * [CV6] After a render, focus goes back to the button that opened a box (it may only now be back in
+ * the page, as Edit is while editing).
+ */
+function useFocusReturn(): (to: RefObject<HTMLElement | null>) => void {
+  const [target, setTarget] = useState<RefObject<HTMLElement | null> | null>(null);
+  useEffect(() => {
+    if (target === null) return;
+    target.current?.focus();
+    setTarget(null);
+  }, [target]);
+  return setTarget;
+}
+
+/** [CV6] Escape in a reply or edit box closes it, as Cancel does. */
+function escapeCloses(onDone: (() => void) | undefined) {
+  return (event: KeyboardEvent) => {
+    if (event.key !== 'Escape' || onDone === undefined) return;
+    event.preventDefault();
+    event.stopPropagation();
+    onDone();
+  };
+}
+
 function CommentForm({
   subject,
   parentId,
   label,
   submitLabel,
+  body: keptBody,
+  onBody,
   onDone,
 }: {
   subject: ConversationSubject;
   parentId: string | null;
   label: string;
   submitLabel: string;
+  /** A reply's text kept by its comment while the box is closed; the new-comment form keeps its own. */
+  body?: string;
+  onBody?: (body: string) => void;
+  /** Set for a reply box: it takes the focus when it opens, and Cancel or Escape close it. */
   onDone?: () => void;
 }) {
   const mutate = useMutate();
-  const [body, setBody] = useState('');
+  const [ownBody, setOwnBody] = useState('');
+  const body = keptBody ?? ownBody;
+  const setBody = onBody ?? setOwnBody;
   const [error, setError] = useState<string | null>(null);
   const fieldId = `comment-${parentId ?? 'new'}`;
+  const field = useRef<HTMLTextAreaElement>(null);
+  const opened = onDone !== undefined;
+  useEffect(() => {
+    if (opened) field.current?.focus();
+  }, [opened]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const checked = checkBody(body);
@@ -217,9 +276,10 @@ function CommentForm({
     }
   };
   return (
-    <form className="comment-form" onSubmit={(event) => void submit(event)}>
+    <form className="comment-form" onSubmit={(event) => void submit(event)} onKeyDown={escapeCloses(onDone)}>
       <label htmlFor={fieldId}>{label}</label>
       <textarea
+        ref={field}
         id={fieldId}
         value={body}
         rows={parentId === null ? 3 : 2}
@@ -252,6 +312,13 @@ function EditForm({ comment, onDone }: { comment: CommentItem; onDone: () => voi
   const [body, setBody] = useState(comment.body);
   const [error, setError] = useState<string | null>(null);
   const fieldId = `edit-${comment.id}`;
+  const field = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const box = field.current;
+    if (box === null) return;
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+  }, []);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const checked = checkBody(body);
@@ -267,9 +334,10 @@ function EditForm({ comment, onDone }: { comment: CommentItem; onDone: () => voi
     }
   };
   return (
-    <form className="comment-form" onSubmit={(event) => void submit(event)}>
+    <form className="comment-form" onSubmit={(event) => void submit(event)} onKeyDown={escapeCloses(onDone)}>
       <label htmlFor={fieldId}>Edit your comment</label>
       <textarea
+        ref={field}
         id={fieldId}
         value={body}
         rows={3}
@@ -294,7 +362,11 @@ function EditForm({ comment, onDone }: { comment: CommentItem; onDone: () => voi
   );
 }
 
-/** [CV5] One reaction per person: the emotion vocabulary, each with its count; mine is pressed. */
+/**
+ * [CV5][CV7] One reaction per person. Shown: the reactions someone chose, each with its count (mine
+ * pressed); one "React" button opens the picker of every emotion. The picker takes the focus, arrows
+ * move in it, Escape or a choice closes it and gives the focus back to "React".
+ */
 function Reactions({
   subject,
   column,
@@ -312,27 +384,101 @@ function Reactions({
   const reactions = useView<{ key: string; user_id: string }>(reactionsSql(column), [id]) ?? [];
   const counts = reactionCounts(options, reactions, viewerId);
   const current = counts.find((count) => count.mine)?.key ?? null;
+  const picker = useDisclosure<HTMLDivElement>();
+  const { open, panelProps } = picker;
+  const canReact = viewerId !== null;
   const choose = (key: string) =>
     reactionIntent(current, key) === 'react'
       ? mutate('react', { subject, emotionKey: key })
       : mutate('unreact', { subject });
+
+  // The picker takes the focus as it opens: on my reaction, else on the first.
+  useEffect(() => {
+    if (!open) return;
+    const panel = panelProps.ref.current;
+    const pressed = panel?.querySelector<HTMLButtonElement>('button[aria-pressed="true"]');
+    (pressed ?? panel?.querySelector<HTMLButtonElement>('button'))?.focus();
+  }, [open, panelProps.ref]);
+
+  const onPickerKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    const buttons = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('button')];
+    const next = pickerMove(
+      event.key,
+      buttons.indexOf(document.activeElement as HTMLButtonElement),
+      buttons.length,
+    );
+    if (next === null) return;
+    event.preventDefault();
+    buttons[next]?.focus();
+  };
+
   return (
     <div className="reactions" role="group" aria-label="How this made you feel" data-testid="reactions">
-      {counts.map((count) => (
-        <button
+      {shownReactions(counts).map((count) => (
+        <ReactionButton
           key={count.key}
-          type="button"
-          className="reaction"
-          aria-pressed={count.mine}
-          disabled={viewerId === null}
-          data-key={count.key}
-          data-count={count.count}
-          onClick={() => void choose(count.key)}
-        >
-          {count.label}
-          {count.count > 0 && <span className="reaction-count"> {count.count}</span>}
-        </button>
+          count={count}
+          disabled={!canReact}
+          onChoose={() => void choose(count.key)}
+        />
       ))}
+      {canReact && (
+        <>
+          <button
+            {...picker.buttonProps}
+            type="button"
+            className="reaction reaction-add"
+            data-testid="react-toggle"
+          >
+            <span aria-hidden="true">+ </span>React
+          </button>
+          <div
+            {...panelProps}
+            className="reaction-picker"
+            role="group"
+            aria-label="Choose how this made you feel"
+            onKeyDown={onPickerKey}
+            data-testid="reaction-picker"
+          >
+            {counts.map((count) => (
+              <ReactionButton
+                key={count.key}
+                count={count}
+                onChoose={() => {
+                  void choose(count.key);
+                  picker.close();
+                }}
+              />
+            ))}
+          </div>
+        </>
+      )}
     </div>
+  );
+}
+
+/** One emotion: its label, its count when someone chose it, pressed when it is mine. */
+function ReactionButton({
+  count,
+  disabled = false,
+  onChoose,
+}: {
+  count: ReactionCount;
+  disabled?: boolean;
+  onChoose: () => void;
+}) {
+  return (
+    <button
+      type="button"
+      className="reaction"
+      aria-pressed={count.mine}
+      disabled={disabled}
+      data-key={count.key}
+      data-count={count.count}
+      onClick={onChoose}
+    >
+      {count.label}
+      {count.count > 0 && <span className="reaction-count"> {count.count}</span>}
+    </button>
   );
 }

@@ -5,7 +5,9 @@ import {
   COMMENT_MAX,
   conversationOf,
   reactionCounts,
+  pickerMove,
   reactionIntent,
+  shownReactions,
   type CommentItem,
 } from './thread';
 
@@ -118,5 +120,46 @@ describe('[CV5] reactions', () => {
     expect(reactionIntent('joy', 'joy')).toBe('unreact');
     expect(reactionIntent('joy', 'hope')).toBe('react');
     expect(reactionIntent(null, 'hope')).toBe('react');
+  });
+});
+
+describe('[CV7] reactions on a phone', () => {
+  const options = [
+    { key: 'joy', label: 'Joy' },
+    { key: 'hope', label: 'Hope' },
+    { key: 'grief', label: 'Grief' },
+    { key: 'awe', label: 'Awe' },
+  ];
+
+  it('[CV7] only the reactions someone chose are shown, in the vocabulary order; the rest wait in the picker', () => {
+    const counts = reactionCounts(
+      options,
+      [
+        { key: 'awe', user_id: 'you' },
+        { key: 'hope', user_id: 'them' },
+        { key: 'awe', user_id: 'them' },
+      ],
+      'me',
+    );
+    expect(shownReactions(counts).map(({ key, count }) => [key, count])).toEqual([
+      ['hope', 1],
+      ['awe', 2],
+    ]);
+  });
+
+  it('[CV7] nothing chosen shows no reaction buttons at all', () => {
+    expect(shownReactions(reactionCounts(options, [], 'me'))).toEqual([]);
+  });
+
+  it('[CV7] arrows move through the picker and wrap; Home and End jump; other keys are left alone', () => {
+    expect(pickerMove('ArrowRight', 0, 4)).toBe(1);
+    expect(pickerMove('ArrowDown', 3, 4)).toBe(0);
+    expect(pickerMove('ArrowLeft', 0, 4)).toBe(3);
+    expect(pickerMove('ArrowUp', 2, 4)).toBe(1);
+    expect(pickerMove('ArrowRight', -1, 4)).toBe(0);
+    expect(pickerMove('Home', 2, 4)).toBe(0);
+    expect(pickerMove('End', 0, 4)).toBe(3);
+    expect(pickerMove('Enter', 1, 4)).toBeNull();
+    expect(pickerMove('ArrowRight', 0, 0)).toBeNull();
   });
 });

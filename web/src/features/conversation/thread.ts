@@ -107,7 +107,34 @@ export function reactionCounts(
   });
 }
 
+/**
+ * [CV7] The reactions shown under the subject: those someone chose (and mine), in the vocabulary's
+ * order; the rest wait in the picker, so a phone does not show a wall of empty buttons.
+ */
+export function shownReactions(counts: readonly ReactionCount[]): ReactionCount[] {
+  return counts.filter((count) => count.count > 0 || count.mine);
+}
+
 /** [CV5] What a click on a reaction does: react with it, or take it back when it is already mine. */
 export function reactionIntent(current: string | null, clicked: string): 'react' | 'unreact' {
   return current === clicked ? 'unreact' : 'react';
+}
+
+/** [CV7] Where an arrow key, Home or End moves the focus among the picker's `length` options (wrapping). */
+export function pickerMove(key: string, at: number, length: number): number | null {
+  if (length === 0) return null;
+  switch (key) {
+    case 'ArrowRight':
+    case 'ArrowDown':
+      return (at + 1) % length;
+    case 'ArrowLeft':
+    case 'ArrowUp':
+      return (at - 1 + length) % length;
+    case 'Home':
+      return 0;
+    case 'End':
+      return length - 1;
+    default:
+      return null;
+  }
 }

@@ -32,6 +32,8 @@ export function useMyId(): string | null {
 }
 
 export function SignInFirst({ to }: { to: string }) {
+  // Not known yet who is signed in (web/src/auth/SPEC.md AU14): no "Sign in" that flashes away.
+  if (useAuthState().status === 'loading') return null;
   return (
     <p className="gw-notice" data-tone="info">
       <Link to="/signin">Sign in</Link> to {to}.
