@@ -196,18 +196,24 @@ describe('pglite-sync as patched', { timeout: 60_000 }, () => {
   const ids = async (table: string) =>
     (await db.query<{ id: string }>(`select id from ${table} order by id`)).rows.map((row) => row.id);
 
-  it('[SY13] a refetched shape commits once it is up to date, though its up-to-date is below the last commit', async () => {
+  /** Shapes a and b with one row each, both announced at LSN 100 and committed in the replica. */
+  async function syncedAt100(onError?: (error: Error) => void) {
     db = await openReplica();
     await db.exec(TABLES);
     const a = server.shape('a', [{ id: 'a1', label: 'one' }]);
     const b = server.shape('b', [{ id: 'b1', label: 'one' }]);
     a.announced = 100n;
     b.announced = 100n;
-    await subscribe(await server.start());
+    await subscribe(await server.start(), onError);
     await until(
       () => ids('items_b'),
       (rows) => rows.includes('b1'),
     );
+    return { a, b };
+  }
+
+  it('[SY13] a refetched shape commits once it is up to date, though its up-to-date is below the last commit', async () => {
+    const { a, b } = await syncedAt100();
 
     // A commit at 200: both shapes have announced it.
     a.announce(200n);
@@ -236,18 +242,8 @@ describe('pglite-sync as patched', { timeout: 60_000 }, () => {
   });
 
   it('[SY14] a commit the replica refuses stops the sync and reports it, and nothing later is recorded past it', async () => {
-    db = await openReplica();
-    await db.exec(TABLES);
-    const a = server.shape('a', [{ id: 'a1', label: 'one' }]);
-    const b = server.shape('b', [{ id: 'b1', label: 'one' }]);
-    a.announced = 100n;
-    b.announced = 100n;
     const errors: Error[] = [];
-    await subscribe(await server.start(), (error) => errors.push(error));
-    await until(
-      () => ids('items_b'),
-      (rows) => rows.includes('b1'),
-    );
+    const { a, b } = await syncedAt100((error) => errors.push(error));
     const progress = async () =>
       (
         await db.query<{ shape_metadata: unknown }>(
