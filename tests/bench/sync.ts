@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { Child } from './sync/ipc';
+import type { CapturedAnswer, FloorServerApi } from './sync/floor-server';
 import type { LightClient, LightClientsApi } from './sync/light-clients';
 import { combine, describeLoad, MachineMeter, monotonicMs, type Load } from './sync/load';
 import type { OfficialClientsApi } from './sync/official-clients';
@@ -158,9 +159,37 @@ function printLoads(loads: LoadLine, clientLabel: string): void {
 
 let fanOutRow = 0;
 
+/** What a fan-out level writes to and measures: Hearth (a row INSERTed) or the bare floor server. */
+interface FanOutTarget {
+  /** Where the live clients poll. */
+  readonly shapeUrl: string;
+  live(bounds: { atLeast?: number; atMost?: number }): Promise<number>;
+  /** One write every held client must receive. */
+  write(id: number): Promise<void>;
+  mark(): Promise<void>;
+  load(): Promise<Load>;
+}
+
+function hearthTarget(bench: Bench): FanOutTarget {
+  const { server, pool } = bench;
+  return {
+    shapeUrl: bench.shapeUrl,
+    live: (bounds) => server.call('live', bounds),
+    write: async (id) => {
+      await pool.query(`insert into bench_fanout (id, payload) values ($1, $2)`, [
+        id,
+        `write ${id} `.repeat(8),
+      ]);
+    },
+    mark: () => server.call('mark', undefined),
+    load: () => server.call('load', undefined),
+  };
+}
+
 /** One fan-out level: `clients` live requests on one shape, then sequential writes, each awaited by all. */
 async function fanOutLevel(
-  bench: Bench,
+  target: FanOutTarget,
+  start: { handle: string; offset: string },
   clients: number,
   open: (start: { handle: string; offset: string }) => Promise<{
     round: (round: number) => Promise<Float64Array>;
@@ -170,48 +199,48 @@ async function fanOutLevel(
   }>,
   rounds: number,
 ): Promise<{ latencies: number[]; loads: LoadLine }> {
-  const { server, pool } = bench;
-  const start = await catchUp(bench, { table: 'bench_fanout' });
   const group = await open(start);
   try {
-    await server.call('live', { atLeast: clients });
+    await target.live({ atLeast: clients });
     const machine = new MachineMeter();
     const latencies: number[] = [];
     for (let round = 1; round <= WARMUP_ROUNDS + rounds; round++) {
       if (round === WARMUP_ROUNDS + 1) {
-        await Promise.all([server.call('mark', undefined), group.mark()]);
+        await Promise.all([target.mark(), group.mark()]);
         machine.mark();
       }
       // Every client is held again before the next write: each write measures a full fan-out.
-      await server.call('live', { atLeast: clients });
+      await target.live({ atLeast: clients });
       const id = ++fanOutRow;
       const written = monotonicMs();
-      await pool.query(`insert into bench_fanout (id, payload) values ($1, $2)`, [
-        id,
-        `write ${id} `.repeat(8),
-      ]);
+      await target.write(id);
       const received = await group.round(round);
       if (round > WARMUP_ROUNDS) for (const at of received) latencies.push(at - written);
     }
     const loads: LoadLine = {
       clients: await group.load(),
-      server: await server.call('load', undefined),
+      server: await target.load(),
       machinePercent: machine.read(),
     };
     return { latencies, loads };
   } finally {
     await group.close();
-    await server.call('live', { atMost: 0 });
+    await target.live({ atMost: 0 });
   }
 }
 
-async function lightGroup(bench: Bench, clients: number, start: { handle: string; offset: string }) {
+async function lightGroup(
+  bench: Bench,
+  clients: number,
+  start: { handle: string; offset: string },
+  shapeUrl = bench.shapeUrl,
+) {
   const all: LightClient[] = Array.from({ length: clients }, () => start);
   const children = spread(bench, all).map((part) => ({ child: lightClients(bench), part }));
   await Promise.all(
     children.map(({ child, part }) =>
       child.call('open', {
-        url: bench.shapeUrl,
+        url: shapeUrl,
         params: { table: 'bench_fanout', secret: bench.secret },
         clients: part,
       }),
@@ -244,33 +273,99 @@ function printLatency(label: string, latencies: readonly number[], target: strin
   );
 }
 
+/** Headers Node writes itself (or that describe one connection), left out of a replayed answer. */
+const HOP_BY_HOP = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+/** Hearth's live answer to one write, headers and body, for the floor server to replay. */
+async function captureLiveAnswer(bench: Bench): Promise<CapturedAnswer> {
+  const start = await catchUp(bench, { table: 'bench_fanout' });
+  const query = new URLSearchParams({ table: 'bench_fanout', secret: bench.secret, live: 'true', ...start });
+  const answer = fetch(`${bench.shapeUrl}?${query.toString()}`, { signal: AbortSignal.timeout(120_000) });
+  await bench.server.call('live', { atLeast: 1 });
+  await hearthTarget(bench).write(++fanOutRow);
+  const response = await answer;
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`the live request answered ${response.status}: ${body}`);
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name)) headers[name] = value;
+  });
+  await bench.server.call('live', { atMost: 0 });
+  return { headers, body };
+}
+
+function floorTarget(floor: Child<FloorServerApi>, shapeUrl: string): FanOutTarget {
+  return {
+    shapeUrl,
+    live: (bounds) => floor.call('live', bounds),
+    write: async () => {
+      await floor.call('publish', undefined);
+    },
+    mark: () => floor.call('mark', undefined),
+    load: () => floor.call('load', undefined),
+  };
+}
+
 async function fanOut(bench: Bench): Promise<void> {
   console.log('\nfan-out: write (INSERT, autocommit) -> every live client has the response body');
   console.log('  lightweight clients: raw HTTP long-poll loops, headers only, keep-alive agent');
-  for (const clients of bench.settings.fanOut) {
-    if (clients + 1_000 > bench.fdLimit) {
-      printRow(`  ${count(clients)} clients`, `skipped: the server's fd limit is ${bench.fdLimit}`);
-      continue;
+  console.log(
+    "  floor: the same clients against a bare node:http server replaying Hearth's answer to all held requests in one loop turn",
+  );
+  const floor = new Child<FloorServerApi>(
+    'floor server',
+    new URL('./sync/floor-server.ts', import.meta.url),
+    {
+      execArgv: [
+        '--max-semi-space-size=32',
+        ...(process.env.SYNC_BENCH_FLOOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      ],
+    },
+  );
+  try {
+    const { url: floorUrl } = await floor.call('start', await captureLiveAnswer(bench));
+    const targets = { hearth: hearthTarget(bench), floor: floorTarget(floor, floorUrl) };
+    for (const clients of bench.settings.fanOut) {
+      if (clients + 1_000 > bench.fdLimit) {
+        printRow(`  ${count(clients)} clients`, `skipped: the server's fd limit is ${bench.fdLimit}`);
+        continue;
+      }
+      const rounds = bench.settings.rounds(clients);
+      const start = await catchUp(bench, { table: 'bench_fanout' });
+      const runs: Partial<Record<keyof typeof targets, number[]>> = {};
+      for (const [name, target] of Object.entries(targets) as [keyof typeof targets, FanOutTarget][]) {
+        let processes = 0;
+        const result = await fanOutLevel(
+          target,
+          start,
+          clients,
+          async (from) => {
+            const group = await lightGroup(bench, clients, from, target.shapeUrl);
+            processes = group.processes;
+            return group;
+          },
+          rounds,
+        );
+        runs[name] = result.latencies;
+        const who = name === 'hearth' ? '' : ', floor';
+        printLatency(
+          `  ${count(clients)} client${clients > 1 ? 's' : ''} (${rounds} writes, ${processes} process${processes > 1 ? 'es' : ''}${who})`,
+          result.latencies,
+          clients === 1_000 && name === 'hearth' ? 'p50 <= 15 ms, p99 <= 100 ms' : '',
+        );
+        printLoads(result.loads, 'clients');
+        printServerCost(result.loads.server, rounds, clients);
+      }
+      if (runs.hearth && runs.floor) {
+        printRow(
+          '      Hearth / floor, p50 and p99',
+          `${(median(runs.hearth) / median(runs.floor)).toFixed(2)} / ${(percentile(runs.hearth, 99) / percentile(runs.floor, 99)).toFixed(2)}`,
+        );
+      }
     }
-    const rounds = bench.settings.rounds(clients);
-    let processes = 0;
-    const result = await fanOutLevel(
-      bench,
-      clients,
-      async (start) => {
-        const group = await lightGroup(bench, clients, start);
-        processes = group.processes;
-        return group;
-      },
-      rounds,
-    );
-    printLatency(
-      `  ${count(clients)} client${clients > 1 ? 's' : ''} (${rounds} writes, ${processes} process${processes > 1 ? 'es' : ''})`,
-      result.latencies,
-      clients === 1_000 ? 'p50 <= 15 ms, p99 <= 100 ms' : '',
-    );
-    printLoads(result.loads, 'clients');
-    printServerCost(result.loads.server, rounds, clients);
+  } finally {
+    await floor.call('stop', undefined).catch(() => undefined);
+    await floor.stop();
   }
 }
 
@@ -320,7 +415,8 @@ async function officialFanOut(bench: Bench): Promise<void> {
   for (const clients of bench.settings.official) {
     const rounds = bench.settings.rounds(clients);
     const result = await fanOutLevel(
-      bench,
+      hearthTarget(bench),
+      await catchUp(bench, { table: 'bench_fanout' }),
       clients,
       async (start) => {
         const child = officialClients(bench);

@@ -2,39 +2,16 @@
 // DATA_DIR, port 0, no demo data), alone in its process so its CPU and RSS are its own. It counts the
 // live /v1/shape requests in flight from the raw HTTP server, so the bench can wait until its clients
 // are held instead of sleeping.
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseConfig, REPO_ROOT } from '@hearth/sync-server/config';
 import { startHearth, type Hearth } from '@hearth/sync-server/hearth';
 import { silentLogger } from '@hearth/sync-server/log';
 import { serve } from './ipc';
+import { LiveRequests, type LiveBounds } from './live-requests';
 import { LoadMeter } from './load';
 
 let hearth: Hearth | undefined;
 const meter = new LoadMeter();
-let live = 0;
-let liveWaiters: { atLeast?: number; atMost?: number; resolve: () => void }[] = [];
-/** No wait is open-ended: past this it fails, saying how many requests were in flight. */
-const WAIT_LIMIT_MS = 120_000;
-
-function settleWaiters(): void {
-  liveWaiters = liveWaiters.filter((w) => {
-    const met =
-      (w.atLeast === undefined || live >= w.atLeast) && (w.atMost === undefined || live <= w.atMost);
-    if (met) w.resolve();
-    return !met;
-  });
-}
-
-function countLive(request: IncomingMessage, response: ServerResponse): void {
-  const url = request.url ?? '';
-  if (!url.startsWith('/v1/shape?') || !/[?&]live=true(&|$)/.test(url)) return;
-  live++;
-  settleWaiters();
-  response.once('close', () => {
-    live--;
-    settleWaiters();
-  });
-}
+const live = new LiveRequests();
 
 /** Full collections, so RSS and heap reflect what is held, not garbage. */
 function collect(): void {
@@ -52,7 +29,7 @@ const handlers = {
     );
     if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
     hearth = await startHearth(parsed.config, { log: silentLogger() });
-    hearth.app.server.on('request', countLive);
+    hearth.app.server.on('request', live.track);
     return {
       url: hearth.url,
       shapeSecret: hearth.shapeSecret,
@@ -61,37 +38,19 @@ const handlers = {
     };
   },
   /** Resolves once at least `atLeast` (or at most `atMost`) live requests are in flight. */
-  live(arg: { atLeast?: number; atMost?: number }) {
-    return new Promise<number>((resolve, reject) => {
-      const waiter = {
-        ...arg,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve(live);
-        },
-      };
-      const timer = setTimeout(() => {
-        liveWaiters = liveWaiters.filter((w) => w !== waiter);
-        reject(
-          new Error(
-            `${live} live requests in flight after ${WAIT_LIMIT_MS / 1000} s, wanted ${JSON.stringify(arg)}`,
-          ),
-        );
-      }, WAIT_LIMIT_MS);
-      liveWaiters.push(waiter);
-      settleWaiters();
-    });
+  live(arg: LiveBounds) {
+    return live.until(arg);
   },
   mark() {
     meter.mark();
   },
   load() {
-    return { ...meter.read(), live };
+    return { ...meter.read(), live: live.count };
   },
   memory() {
     collect();
     const usage = process.memoryUsage();
-    return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, live };
+    return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, live: live.count };
   },
   async stop() {
     await hearth?.stop();
