@@ -18,10 +18,13 @@ import { MUTATIONS_PATH } from '@hearth/sync-server/writes/routes';
 import { createTestUser, type TestUser } from '@hearth/sync-server/writes/test-support/sessions';
 import { formatMs, median, percentile, printRow } from './stats';
 import { Child } from './sync/ipc';
-import { describeLoad, MachineMeter } from './sync/load';
+import { describeLoad, MachineMeter, type Load } from './sync/load';
 import type { ServerApi } from './sync/server';
+import type { WriteFloorServerApi } from './sync/write-floor-server';
 
 const CLIENTS = 50;
+/** Hearth's pool size (hearth.ts), which the floor server's pool gets too. */
+const HEARTH_POOL_SIZE = 10;
 const WARMUP_REQUESTS = 5;
 
 interface Scenario {
@@ -34,7 +37,13 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
   single: { label: '1 mutation per request', batchSize: 1, requestsPerClient: 60 },
   batch: { label: '10 mutations per request', batchSize: 10, requestsPerClient: 20 },
 };
-const CHOSEN = (process.env.BENCH_WRITES ?? 'single,batch,receipts').split(',');
+/** The floor: the single scenario against a bare server doing one durable INSERT per mutation. */
+const FLOOR: Scenario = {
+  label: 'floor: 1 mutation per request, bare node:http, one autocommitted INSERT each',
+  batchSize: 1,
+  requestsPerClient: 60,
+};
+const CHOSEN = (process.env.BENCH_WRITES ?? 'single,floor,batch,receipts').split(',');
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -63,17 +72,32 @@ function postgresCpuMs(pgDir: string): number {
   return (ticks / CLOCK_TICKS_PER_SECOND) * 1000;
 }
 
+/** A server process whose CPU is measured: Hearth's, or the floor's. */
+interface Measured {
+  mark(): Promise<void>;
+  load(): Promise<Load>;
+}
+
+function measured(child: Child<ServerApi> | Child<WriteFloorServerApi>): Measured {
+  const server = child as Child<WriteFloorServerApi>;
+  return { mark: () => server.call('mark', undefined), load: () => server.call('load', undefined) };
+}
+
 /** The server's CPU and event-loop delay, Postgres' CPU and the whole machine's, per scenario. */
 class Meters {
   private readonly machine = new MachineMeter();
   private postgresMarkMs = 0;
   private markedAt = 0;
   constructor(
-    private readonly server: Child<ServerApi>,
+    private readonly server: Measured,
     private readonly pgDir: string,
   ) {}
+  /** The same meters on another server process (the floor), against the same Postgres. */
+  on(server: Measured): Meters {
+    return new Meters(server, this.pgDir);
+  }
   async mark(): Promise<void> {
-    await this.server.call('mark', undefined);
+    await this.server.mark();
     this.machine.mark();
     this.postgresMarkMs = postgresCpuMs(this.pgDir);
     this.markedAt = performance.now();
@@ -83,7 +107,7 @@ class Meters {
     const busy = this.machine.read();
     const postgres = postgresCpuMs(this.pgDir) - this.postgresMarkMs;
     const wall = performance.now() - this.markedAt;
-    const server = await this.server.call('load', undefined);
+    const server = await this.server.load();
     const perMutation = (cpuMs: number) => `${Math.round((cpuMs * 1000) / mutations)} us CPU per mutation`;
     printRow('    server process', `${perMutation(server.cpuMs)}; ${describeLoad(server)}`);
     printRow(
@@ -167,6 +191,7 @@ async function runScenario(
   printRow('    mutations/s', `${Math.round(mutations / seconds)}`);
   printRow('    outcomes', [...statuses].map(([status, n]) => `${status} ${n}`).join(', '));
   await meters.print(mutations);
+  return mutations / seconds;
 }
 
 /** Each user's other device: a live ShapeStream on their `receipts` shape, through the gateway. */
@@ -274,6 +299,32 @@ async function runReceiptScenario(
   await meters.print(fromPost.length);
 }
 
+/** The single scenario against the write floor, in a process of its own on the same Postgres. */
+async function runFloor(
+  databaseUrl: string,
+  users: readonly TestUser[],
+  communityId: string,
+  meters: Meters,
+) {
+  const floor = new Child<WriteFloorServerApi>(
+    'write floor server',
+    new URL('./sync/write-floor-server.ts', import.meta.url),
+  );
+  try {
+    const { url } = await floor.call('start', { databaseUrl, connections: HEARTH_POOL_SIZE });
+    return await runScenario(
+      `${url}${MUTATIONS_PATH}`,
+      users,
+      communityId,
+      FLOOR,
+      meters.on(measured(floor)),
+    );
+  } finally {
+    await floor.call('stop', undefined).catch(() => undefined);
+    await floor.stop();
+  }
+}
+
 export async function run(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-bench-writes-'));
   // Embedded Postgres runs as the `postgres` user when we are root: it must reach the folder.
@@ -294,13 +345,19 @@ export async function run(): Promise<void> {
       communityId,
       users[0]?.id,
     ]);
-    const meters = new Meters(server, path.join(dataDir, 'pg'));
+    const meters = new Meters(measured(server), path.join(dataDir, 'pg'));
     console.log(
       'writes: POST /api/mutations -> validate, authorize, apply, receipt (group commit, a savepoint each)',
     );
-    for (const [name, scenario] of Object.entries(SCENARIOS))
-      if (CHOSEN.includes(name))
-        await runScenario(`${baseUrl}${MUTATIONS_PATH}`, users, communityId, scenario, meters);
+    const rates = new Map<string, number>();
+    for (const [name, scenario] of Object.entries(SCENARIOS)) {
+      if (!CHOSEN.includes(name)) continue;
+      rates.set(name, await runScenario(`${baseUrl}${MUTATIONS_PATH}`, users, communityId, scenario, meters));
+      if (name === 'single' && CHOSEN.includes('floor')) {
+        const floorRate = await runFloor(databaseUrl, users, communityId, meters);
+        printRow('    Hearth / floor, mutations/s', `${((rates.get('single') ?? 0) / floorRate).toFixed(2)}`);
+      }
+    }
     if (CHOSEN.includes('receipts')) await runReceiptScenario(baseUrl, users, communityId, meters);
   } finally {
     await pool?.end();
