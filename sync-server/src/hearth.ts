@@ -16,6 +16,9 @@ import { startShapeEngine } from './electric/engine/start';
 import { buildApp } from './http/app';
 import { collabConfig } from './collab/config';
 import { startCollab } from './collab/routes';
+import { COLLAB_CHANNELS } from './collab/notifications';
+import { watchDatabase } from './db/watch';
+import { SESSION_CACHE_CHANNELS } from './auth/session-cache';
 import type { Logger } from './log';
 import { seedDemoIfEmpty, type SeedSummary } from './seed/seed';
 import { gatewayRoutes } from './gateway/routes';
@@ -134,11 +137,20 @@ export async function startHearth(config: Config, options: StartOptions): Promis
     // Replication must be streaming before we say we are up: a broken slot fails the boot, loudly.
     await shapes.ready;
 
+    // One LISTEN connection for collab (authors, sessions) and the session cache; stopped after both.
+    const watch = await watchDatabase({
+      databaseUrl,
+      log,
+      channels: [...COLLAB_CHANNELS, ...SESSION_CACHE_CHANNELS],
+    });
+    undo.push(() => watch.stop());
+
     // Collab rooms (/collab/<draftId>): stopped after the HTTP server (their sockets are closed by
     // then) and before the pool, so every room stores what it holds.
     const collab = await startCollab({
       pool,
       databaseUrl,
+      watch,
       config: collabConfig(config.collab),
       auth: config.auth,
       log,
@@ -152,7 +164,7 @@ export async function startHearth(config: Config, options: StartOptions): Promis
       log,
       routes: [
         shapes.routes,
-        authRoutes({ pool, config: config.auth }),
+        authRoutes({ pool, config: config.auth, watch }),
         mutationRoutes({ pool, resolveSession }),
         gatewayRoutes({ pool, resolveSession, shapeSecret, electric: config.electric }),
         gatheringRoutes({ pool, resolveSession }),

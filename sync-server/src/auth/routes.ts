@@ -29,6 +29,7 @@ import {
 } from './password';
 import { AuthRateLimiter, DEFAULT_RATE_LIMITS, RateLimitedError, type AuthRateLimits } from './rate-limit';
 import { requestFacts } from './request-facts';
+import { SessionCache, type NotificationWatch } from './session-cache';
 import {
   clearedOidcCookie,
   clearedSessionCookie,
@@ -55,6 +56,11 @@ export interface AuthDeps {
   /** Tests move time instead of waiting; the server uses the wall clock. */
   clock?: () => Date;
   rateLimits?: Partial<AuthRateLimits>;
+  /**
+   * SS8–SS11: the database watch (db/watch.ts) listening on SESSION_CACHE_CHANNELS. With it,
+   * resolved sessions are cached; without it, every request reads its session.
+   */
+  watch?: NotificationWatch;
 }
 
 const email = z
@@ -126,7 +132,15 @@ export function authRoutes(deps: AuthDeps): (app: FastifyInstance) => Promise<vo
     const limits = new AuthRateLimiter({ ...DEFAULT_RATE_LIMITS, ...deps.rateLimits });
     const providers = new OidcProviders(config.oidcProviders);
     let dummyHash: Promise<string> | undefined;
-    const context: AuthContext = { pool, config, clock };
+    const cache = deps.watch === undefined ? undefined : new SessionCache();
+    const context: AuthContext = { pool, config, clock, ...(cache === undefined ? {} : { cache }) };
+    if (cache !== undefined && deps.watch !== undefined) {
+      const unfollow = cache.follow(deps.watch);
+      app.addHook('onClose', (_instance, done) => {
+        unfollow();
+        done();
+      });
+    }
 
     app.decorate('hearthAuth', context);
     // CS1: on the app itself (not in the scope below), so every /api route is covered.
@@ -134,7 +148,7 @@ export function authRoutes(deps: AuthDeps): (app: FastifyInstance) => Promise<vo
 
     /** SS4: a new session, and the one a cookie named before (whoever's) ends. */
     async function startSession(request: FastifyRequest, reply: FastifyReply, userId: string, now: Date) {
-      await revokeSessionByToken(pool, sessionToken(request), now);
+      await revokeSessionByToken(pool, sessionToken(request), now, cache);
       const facts = requestFacts(request, config);
       const session = await createSession(pool, {
         userId,
@@ -209,14 +223,14 @@ export function authRoutes(deps: AuthDeps): (app: FastifyInstance) => Promise<vo
 
       scope.post('/api/auth/signout', async (request, reply) => {
         const session = await resolveSession(request);
-        if (session !== null) await revokeSession(pool, session.sessionId, clock());
+        if (session !== null) await revokeSession(pool, session.sessionId, clock(), cache);
         void reply.header('set-cookie', clearedSessionCookie(requestFacts(request, config)));
         return reply.code(204).send();
       });
 
       scope.post('/api/auth/signout-all', async (request, reply) => {
         const session = await requireSessionOf(request);
-        const revoked = await revokeAllSessions(pool, session.userId, clock());
+        const revoked = await revokeAllSessions(pool, session.userId, clock(), cache);
         void reply.header('set-cookie', clearedSessionCookie(requestFacts(request, config)));
         return reply.code(200).send({ revoked });
       });
@@ -279,6 +293,9 @@ export function authRoutes(deps: AuthDeps): (app: FastifyInstance) => Promise<vo
               now,
             });
             const outcome = await inTransaction(pool, (tx) => linkOidcIdentity(tx, claims, now));
+            // OI5 revoked the account's sessions in that transaction: gone from the cache now (SS9).
+            if (outcome.how === 'verified-email' && outcome.removedUnverified > 0)
+              cache?.evictUser(outcome.userId);
             await startSession(request, reply, outcome.userId, now);
             request.log.info(
               { userId: outcome.userId, provider: provider.name, how: outcome.how },

@@ -9,6 +9,7 @@ import { ErrorCode } from '@hearth/schema/errors';
 import { HttpError } from '../http/errors';
 import type { AuthConfig } from './config';
 import type { SiteRole } from './roles';
+import { cacheKey, storedFacts, type CachedSession, type SessionCache } from './session-cache';
 import {
   encodeToken,
   expiryFrom,
@@ -19,6 +20,7 @@ import {
   sessionVerdict,
   TOKEN_BYTES,
   tokenHash,
+  type StoredSession,
 } from './session-logic';
 
 export type Db = Pick<pg.ClientBase, 'query'>;
@@ -41,6 +43,8 @@ export interface AuthContext {
   pool: pg.Pool;
   config: AuthConfig;
   clock: () => Date;
+  /** SS8: present when authRoutes was given the database watch. */
+  cache?: SessionCache;
 }
 
 declare module 'fastify' {
@@ -78,13 +82,8 @@ export interface FoundSession extends Session {
   expiresAt: Date;
 }
 
-/** SS3, SS5: the live session this token names (its expiry pushed forward when due), or null. */
-export async function findSession(
-  db: Db,
-  token: string | undefined,
-  now: Date,
-): Promise<FoundSession | null> {
-  if (!isWellFormedToken(token)) return null;
+/** The row behind a token, as sessionVerdict and renewal read it. */
+async function readSession(db: Db, hash: Buffer): Promise<(CachedSession & StoredSession) | null> {
   const { rows } = await db.query<{
     id: string;
     user_id: string;
@@ -97,53 +96,121 @@ export async function findSession(
     `select s.id, s.user_id, u.site_role, s.last_seen_at, s.expires_at, s.revoked_at, u.deleted_at
        from sessions s join users u on u.id = s.user_id
       where s.token_hash = $1`,
-    [tokenHash(token)],
+    [hash],
   );
   const row = rows[0];
   if (row === undefined) return null;
-  const stored = {
+  return {
+    sessionId: row.id,
+    userId: row.user_id,
+    siteRole: row.site_role,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastSeenAt: row.last_seen_at,
     userDeletedAt: row.deleted_at,
   };
-  if (sessionVerdict(stored, now) !== 'active') return null;
-  let expiresAt = row.expires_at;
-  const renewed = renewal(stored, now);
+}
+
+/**
+ * SS3, SS5: the live session this token names (its expiry pushed forward when due), or null.
+ * SS8: with a cache, a live session already seen costs no read; the verdict and the renewal are
+ * decided on the cached facts all the same.
+ */
+export async function findSession(
+  db: Db,
+  token: string | undefined,
+  now: Date,
+  cache?: SessionCache,
+): Promise<FoundSession | null> {
+  if (!isWellFormedToken(token)) return null;
+  const hash = tokenHash(token);
+  const key = cacheKey(hash);
+  // SS9: a read (or renewal) that an eviction overtakes is not stored.
+  let ticket: number | undefined;
+  let session: CachedSession | undefined = cache?.get(key);
+  // SS8: a cached session past its expiry is read again (another server may have renewed it).
+  if (session !== undefined && sessionVerdict(storedFacts(session), now) !== 'active') {
+    cache?.evictKey(key);
+    session = undefined;
+  }
+  if (session === undefined) {
+    ticket = cache?.ticket();
+    const stored = await readSession(db, hash);
+    if (stored === null || sessionVerdict(stored, now) !== 'active') return null;
+    session = stored;
+  }
+  const renewed = renewal(storedFacts(session), now);
   if (renewed !== null) {
+    ticket ??= cache?.ticket();
     // Guarded on revoked_at: a sign-out racing with this request wins.
     const result = await db.query(
       'update sessions set last_seen_at = $2, expires_at = $3 where id = $1 and revoked_at is null',
-      [row.id, renewed.lastSeenAt, renewed.expiresAt],
+      [session.sessionId, renewed.lastSeenAt, renewed.expiresAt],
     );
-    if (result.rowCount === 0) return null;
-    expiresAt = renewed.expiresAt;
+    if (result.rowCount === 0) {
+      cache?.evictKey(key);
+      return null;
+    }
+    session = { ...session, ...renewed };
   }
-  return { sessionId: row.id, userId: row.user_id, siteRole: row.site_role, expiresAt };
+  if (cache !== undefined && ticket !== undefined)
+    cache.put(ticket, key, {
+      sessionId: session.sessionId,
+      userId: session.userId,
+      siteRole: session.siteRole,
+      lastSeenAt: session.lastSeenAt,
+      expiresAt: session.expiresAt,
+    });
+  return {
+    sessionId: session.sessionId,
+    userId: session.userId,
+    siteRole: session.siteRole,
+    expiresAt: session.expiresAt,
+  };
 }
 
-export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
+/** SS6, SS8: `cache` drops the session before the caller answers (its NOTIFY reaches the others). */
+export async function revokeSession(
+  db: Db,
+  sessionId: string,
+  now: Date,
+  cache?: SessionCache,
+): Promise<void> {
   await db.query('update sessions set revoked_at = $2 where id = $1 and revoked_at is null', [
     sessionId,
     now,
   ]);
+  cache?.evictSession(sessionId);
 }
 
 /** SS4: the session a cookie names, whoever's it is, ends when a new sign-in happens on that browser. */
-export async function revokeSessionByToken(db: Db, token: string | undefined, now: Date): Promise<void> {
+export async function revokeSessionByToken(
+  db: Db,
+  token: string | undefined,
+  now: Date,
+  cache?: SessionCache,
+): Promise<void> {
   if (!isWellFormedToken(token)) return;
+  const hash = tokenHash(token);
   await db.query('update sessions set revoked_at = $2 where token_hash = $1 and revoked_at is null', [
-    tokenHash(token),
+    hash,
     now,
   ]);
+  cache?.evictKey(cacheKey(hash));
 }
 
 /** SS6: sign-out everywhere. Returns how many sessions ended. */
-export async function revokeAllSessions(db: Db, userId: string, now: Date): Promise<number> {
+export async function revokeAllSessions(
+  db: Db,
+  userId: string,
+  now: Date,
+  cache?: SessionCache,
+): Promise<number> {
   const result = await db.query(
     'update sessions set revoked_at = $2 where user_id = $1 and revoked_at is null',
     [userId, now],
   );
+  cache?.evictUser(userId);
   return result.rowCount ?? 0;
 }
 
@@ -166,8 +233,8 @@ const resolved = new WeakMap<FastifyRequest, Promise<FoundSession | null>>();
 export function resolveSession(request: FastifyRequest): Promise<FoundSession | null> {
   let session = resolved.get(request);
   if (session === undefined) {
-    const { pool, clock } = authContext(request.server);
-    session = findSession(pool, sessionToken(request), clock());
+    const { pool, clock, cache } = authContext(request.server);
+    session = findSession(pool, sessionToken(request), clock(), cache);
     resolved.set(request, session);
   }
   return session;

@@ -17,7 +17,14 @@ import type { Logger } from '../log';
 import { findAuthor } from './authors';
 import { sendDecision } from './backpressure';
 import { transportLimit, type CollabConfig } from './config';
-import { watchDatabase, type DbWatch } from './db-watch';
+import { assertListensOn, watchDatabase, type DbWatch } from '../db/watch';
+import {
+  AUTHOR_GONE_CHANNEL,
+  COLLAB_CHANNELS,
+  parseAuthorGone,
+  parseSessionEnded,
+  SESSION_ENDED_CHANNEL,
+} from './notifications';
 import { PostgresRoomStore } from './pg-store';
 import type { CollabEvents, Peer, Room } from './room';
 import { RoomRegistry } from './rooms';
@@ -26,8 +33,10 @@ import type { RoomStore } from './store';
 
 export interface CollabDeps {
   readonly pool: pg.Pool;
-  /** For the LISTEN connection of the author and session watch. */
+  /** For the LISTEN connection of the author and session watch, when `watch` is not given. */
   readonly databaseUrl: string;
+  /** A database watch shared with others, listening on COLLAB_CHANNELS; not stopped by `stop()`. */
+  readonly watch?: DbWatch;
   readonly config: CollabConfig;
   readonly auth: AuthConfig;
   readonly log: Logger;
@@ -184,17 +193,25 @@ export async function startCollab(deps: CollabDeps): Promise<CollabService> {
     connection.expiryTimer.unref();
   };
 
-  const watch: DbWatch = await watchDatabase({
-    databaseUrl: deps.databaseUrl,
-    log,
-    onAuthorGone: (draftId, userId) => {
-      for (const connection of byDraft.get(draftId) ?? [])
-        if (connection.userId === userId) connection.close(CollabClose.notAnAuthor);
+  const ownsWatch = deps.watch === undefined;
+  const watch =
+    deps.watch ?? (await watchDatabase({ databaseUrl: deps.databaseUrl, log, channels: COLLAB_CHANNELS }));
+  assertListensOn(watch, COLLAB_CHANNELS, 'collab');
+  const unsubscribe = watch.subscribe({
+    notification: (channel, payload) => {
+      if (channel === AUTHOR_GONE_CHANNEL) {
+        const gone = parseAuthorGone(payload);
+        if (gone === null) return log.warn({ channel, payload }, 'collab: unexpected notification');
+        for (const connection of byDraft.get(gone.draftId) ?? [])
+          if (connection.userId === gone.userId) connection.close(CollabClose.notAnAuthor);
+      } else if (channel === SESSION_ENDED_CHANNEL) {
+        const ended = parseSessionEnded(payload);
+        if (ended === null) return log.warn({ channel, payload }, 'collab: unexpected notification');
+        for (const connection of bySession.get(ended.sessionId) ?? [])
+          connection.close(CollabClose.sessionRevoked);
+      }
     },
-    onSessionEnded: (sessionId) => {
-      for (const connection of bySession.get(sessionId) ?? []) connection.close(CollabClose.sessionRevoked);
-    },
-    onResync: () => {
+    resync: () => {
       const open = [...byDraft.values()].flatMap((set) => [...set]);
       void Promise.all(
         open.map(async (connection) => {
@@ -313,7 +330,8 @@ export async function startCollab(deps: CollabDeps): Promise<CollabService> {
       stopping = true;
       clearInterval(pinger);
       await rooms.stop();
-      await watch.stop();
+      unsubscribe();
+      if (ownsWatch) await watch.stop();
     },
   };
 }

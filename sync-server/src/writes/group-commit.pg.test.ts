@@ -146,6 +146,35 @@ describe('groups', () => {
     ]);
   });
 
+  it('[WP19] a group is tried first without savepoints: all accepted commits in that try; a refusal rolls the try back and the group runs again with savepoints, applying each member once', async () => {
+    const [a, b, c] = await Promise.all(Array.from({ length: 3 }, () => createTestUser(h.db.pool)));
+    const follow = () => call('followCommunity', { communityId: world.communityId, followId: newId() });
+    let before = watch.tries.length;
+    const clean = await together([
+      [a!, [call('updateProfile', { bio: 'tried once' })]],
+      [b!, [follow()]],
+    ]);
+    expect(statuses(clean)).toEqual([['accepted'], ['accepted']]);
+    // The plug's group, then this one: both committed in their first try.
+    expect(watch.tries.slice(before)).toEqual(['committed', 'committed']);
+
+    before = watch.tries.length;
+    const refused = call('joinCommunity', { communityId: newId(), membershipId: newId() });
+    const mixed = await together([
+      [c!, [follow()]],
+      [a!, [refused]],
+      [b!, [call('updateProfile', { bio: 'after a refusal' })]],
+    ]);
+    expect(statuses(mixed)).toEqual([['accepted'], [`rejected ${ErrorCode.notFound}`], ['accepted']]);
+    expect(watch.tries.slice(before)).toEqual(['committed', 'rolled back']);
+    expect(await q(`select count(*)::int as n from follows where follower_id = $1`, [c!.id])).toEqual([
+      { n: 1 },
+    ]);
+    expect(await q(`select status from receipts where id = $1`, [refused.id])).toEqual([
+      { status: 'rejected' },
+    ]);
+  });
+
   it('[WP15] an id sent several times inside one group is applied once; every copy answers its one outcome', async () => {
     const outsider = await createTestUser(h.db.pool);
     const stranger = await createTestUser(h.db.pool);
@@ -182,11 +211,12 @@ describe('groups', () => {
 
 describe('failures', () => {
   it('[WP16] a member that loses a lock race is rolled back alone and runs by itself after the group commits', async () => {
-    // A real serialization failure (40001) from Postgres, raised the first time this bio is written.
+    // A real serialization failure (40001) from Postgres, raised the first two times this bio is
+    // written: in the group's try without savepoints (WP19), then in its run with savepoints.
     await q(`create sequence lose_once`);
     await q(`create function lose_race() returns trigger language plpgsql as $$
       begin
-        if new.bio = 'lose the race' and nextval('lose_once') = 1 then
+        if new.bio = 'lose the race' and nextval('lose_once') <= 2 then
           raise exception 'could not serialize access' using errcode = '40001';
         end if;
         return new;

@@ -1,6 +1,7 @@
-// Group commit (SPEC.md WP13–WP18): requests that arrive while every lane's transaction is in flight
-// join the next shared transaction, one savepoint per mutation, so Postgres pays one begin/commit and
-// one WAL flush for the whole group. Nothing waits on purpose: a group is whatever queued meanwhile.
+// Group commit (SPEC.md WP13–WP19): requests that arrive while every lane's transaction is in flight
+// join the next shared transaction, so Postgres pays one begin/commit and one WAL flush for the whole
+// group. A group is tried first without savepoints (optimistic-group.ts); one that fails runs again
+// with a savepoint per mutation. Nothing waits on purpose: a group is whatever queued meanwhile.
 import type { FastifyBaseLogger } from 'fastify';
 import type pg from 'pg';
 import { ErrorCode } from '@hearth/schema/errors';
@@ -8,6 +9,7 @@ import type { MutationContext, MutationOutcome, Tx } from '@hearth/schema/mutati
 import type { MutationServices } from '@hearth/schema/mutations/services';
 import { HttpError } from '../http/errors';
 import { applySteps, storedOutcome, type Caller } from './apply';
+import { applyOptimistically, type OptimisticResult } from './optimistic-group';
 import { classifyFailure, notAttempted, sqlState } from './outcome';
 import type { PlannedMutation } from './plan';
 
@@ -17,6 +19,8 @@ export interface GroupCommitObserver {
   queued?(waiting: number): void;
   /** A group's transaction is about to begin; `waiting` requests are left in the queue. */
   began?(group: { readonly requests: number; readonly mutations: number; readonly waiting: number }): void;
+  /** How a group's first try without savepoints ended (WP19); 'rolled back' runs it with savepoints. */
+  tried?(result: OptimisticResult['kind']): void;
 }
 
 export interface GroupCommitOptions {
@@ -165,8 +169,44 @@ export class GroupCommitter {
     }
   }
 
-  /** The group's transaction, then its deferred members one by one; returns a broken connection's error. */
+  /**
+   * [WP19] First without savepoints; a try that fails anywhere is rolled back and the group runs again
+   * with one savepoint per member. Returns a broken connection's error, if any.
+   */
   private async applyGroup(client: pg.PoolClient, group: readonly Member[]): Promise<Error | undefined> {
+    const first = await applyOptimistically(client, group, {
+      clock: this.options.clock,
+      tx: this.txOn(client),
+      ...(this.options.services ? { services: this.options.services } : {}),
+    });
+    this.options.observer?.tried?.(first.kind);
+    switch (first.kind) {
+      case 'committed':
+        group.forEach((member, i) => member.settle(first.outcomes[i] ?? []));
+        return undefined;
+      case 'broken':
+        return this.answerRetry(group, first.error);
+      case 'rolled back':
+        return this.applyWithSavepoints(client, group);
+    }
+  }
+
+  /** [WP17] Nothing of the group is committed: every member is answered retry. */
+  private answerRetry(group: readonly Member[], error: Error): Error {
+    group[0]?.log.error(
+      { err: error, mutationIds: group.flatMap((member) => member.steps.map((step) => step.id)) },
+      'a mutation group failed; every member will retry',
+    );
+    for (const member of group)
+      member.settle(member.steps.map((step) => ({ id: step.id, ...COMMIT_FAILED })));
+    return error;
+  }
+
+  /** The group's transaction with a savepoint per member, then its deferred members one by one. */
+  private async applyWithSavepoints(
+    client: pg.PoolClient,
+    group: readonly Member[],
+  ): Promise<Error | undefined> {
     const runs: Run[] = group.map((member) => ({ member, outcomes: [], deferredFrom: undefined }));
     let savepoints = 0;
     try {
@@ -186,16 +226,9 @@ export class GroupCommitter {
       // An aborted transaction "commits" as ROLLBACK without an error.
       if (committed.command === 'ROLLBACK') throw new GroupBroken('the group transaction was rolled back');
     } catch (error) {
-      // [WP17] Nothing of the group is committed: every member is answered retry.
-      group[0]?.log.error(
-        { err: error, mutationIds: group.flatMap((member) => member.steps.map((step) => step.id)) },
-        'a mutation group failed; every member will retry',
-      );
       await client.query('rollback').catch(() => undefined);
-      for (const member of group)
-        member.settle(member.steps.map((step) => ({ id: step.id, ...COMMIT_FAILED })));
       // The connection is not trusted again after a failed group.
-      return error instanceof Error ? error : new Error(String(error));
+      return this.answerRetry(group, error instanceof Error ? error : new Error(String(error)));
     }
     // [WP16] Members that lost a lock race run after the commit, each in its own transaction.
     let broken: Error | undefined;
@@ -227,10 +260,7 @@ export class GroupCommitter {
     index: number,
   ): Promise<MutationOutcome | 'deferred'> {
     const { caller } = member;
-    const tx: Tx = {
-      query: (sql, params) =>
-        client.query({ text: sql, ...this.statementName(sql), ...(params ? { values: params } : {}) }),
-    };
+    const tx = this.txOn(client);
     const ctx: MutationContext = {
       userId: caller.userId,
       siteRole: caller.siteRole,
@@ -301,6 +331,14 @@ export class GroupCommitter {
     }
     if (recorded?.rowCount === 0) return storedOutcome(client, step, member.caller);
     return { id: step.id, status: 'rejected', code: failure.code, message: failure.message };
+  }
+
+  /** The mutations' handle on this connection: their statements run named (see statementName). */
+  private txOn(client: pg.PoolClient): Tx {
+    return {
+      query: (sql, params) =>
+        client.query({ text: sql, ...this.statementName(sql), ...(params ? { values: params } : {}) }),
+    };
   }
 
   /**

@@ -207,6 +207,8 @@ export async function lockWaiters(db: Pick<pg.Pool, 'query'>, n: number): Promis
 export class GroupWatch implements GroupCommitObserver {
   waiting = 0;
   readonly groups: { requests: number; mutations: number }[] = [];
+  /** How each group's first try without savepoints ended (WP19), in order. */
+  readonly tries: string[] = [];
   private readonly wanted: { n: number; resolve: () => void }[] = [];
 
   queued(waiting: number): void {
@@ -215,6 +217,9 @@ export class GroupWatch implements GroupCommitObserver {
   began(group: { requests: number; mutations: number; waiting: number }): void {
     this.groups.push({ requests: group.requests, mutations: group.mutations });
     this.update(group.waiting);
+  }
+  tried(result: string): void {
+    this.tries.push(result);
   }
   /** Resolves once at least `n` requests wait in the queue (an event, not a time). */
   untilWaiting(n: number): Promise<void> {
