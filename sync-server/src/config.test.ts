@@ -130,4 +130,33 @@ describe('parseConfig', () => {
     ]);
     expect(lines.join('\n')).not.toContain('hunter2');
   });
+
+  it('[CF8] COLLAB_* override the collab limits, and presence stops for a slow reader before it is closed', () => {
+    const config = ok(
+      parseConfig(
+        {
+          COLLAB_MAX_MESSAGE_BYTES: '2048',
+          COLLAB_COMPACT_IDLE_MS: '50',
+          COLLAB_COMPACT_AFTER_UPDATES: '7',
+          COLLAB_COMPACT_AFTER_BYTES: '4096',
+          COLLAB_SLOW_CLIENT_BYTES: '1048576',
+          COLLAB_TOO_SLOW_BYTES: '2097152',
+        },
+        ctx,
+      ),
+    );
+    expect(config.collab).toEqual({
+      maxMessageBytes: 2048,
+      compactIdleMs: 50,
+      compactAfterUpdates: 7,
+      compactAfterBytes: 4096,
+      slowClientBytes: 1048576,
+      tooSlowBytes: 2097152,
+    });
+    expect(errors(parseConfig({ COLLAB_SLOW_CLIENT_BYTES: '33554432' }, ctx))).toEqual([
+      expect.stringMatching(
+        /^COLLAB_SLOW_CLIENT_BYTES \(33554432\) must be below COLLAB_TOO_SLOW_BYTES \(16777216\)/,
+      ),
+    ]);
+  });
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { parseAuthConfig, type AuthConfig } from './auth/config';
-import type { CollabConfig } from './collab/config';
+import { collabConfig, type CollabConfig } from './collab/config';
 import { LOG_LEVELS, type LogLevel } from './log';
 
 export const REPO_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
@@ -145,6 +145,14 @@ const variables = {
     schema: integer(1, 1024 * 1024 * 1024),
     fix: 'use a whole number of bytes from 1 to 1073741824, e.g. COLLAB_COMPACT_AFTER_BYTES=1048576',
   },
+  COLLAB_SLOW_CLIENT_BYTES: {
+    schema: integer(64 * 1024, 1024 * 1024 * 1024),
+    fix: 'use a whole number of bytes from 65536 to 1073741824, e.g. COLLAB_SLOW_CLIENT_BYTES=4194304 (4 MiB)',
+  },
+  COLLAB_TOO_SLOW_BYTES: {
+    schema: integer(64 * 1024, 1024 * 1024 * 1024),
+    fix: 'use a whole number of bytes from 65536 to 1073741824, e.g. COLLAB_TOO_SLOW_BYTES=16777216 (16 MiB)',
+  },
 } satisfies Record<string, { schema: z.ZodType; fix: string; secret?: boolean }>;
 
 type Name = keyof typeof variables;
@@ -185,7 +193,20 @@ export function parseConfig(
     ...(v.COLLAB_COMPACT_AFTER_BYTES !== undefined
       ? { compactAfterBytes: v.COLLAB_COMPACT_AFTER_BYTES }
       : {}),
+    ...(v.COLLAB_SLOW_CLIENT_BYTES !== undefined ? { slowClientBytes: v.COLLAB_SLOW_CLIENT_BYTES } : {}),
+    ...(v.COLLAB_TOO_SLOW_BYTES !== undefined ? { tooSlowBytes: v.COLLAB_TOO_SLOW_BYTES } : {}),
   };
+  // CO14: presence stops for a slow reader before it is closed, never after.
+  const { slowClientBytes, tooSlowBytes } = collabConfig(collab);
+  if (slowClientBytes >= tooSlowBytes)
+    return {
+      ok: false,
+      errors: [
+        `COLLAB_SLOW_CLIENT_BYTES (${slowClientBytes}) must be below COLLAB_TOO_SLOW_BYTES (${tooSlowBytes}): ` +
+          'a slow reader stops getting presence first and is closed only past the second, ' +
+          'e.g. COLLAB_SLOW_CLIENT_BYTES=4194304 COLLAB_TOO_SLOW_BYTES=16777216.',
+      ],
+    };
   return {
     ok: true,
     config: {
