@@ -226,8 +226,10 @@ describe('@electric-sql/client against the shape engine', () => {
     '[SE34] TRUNCATE rotates the shape and the client resyncs to the new contents',
     { retry: 1 },
     async () => {
+      // A retry starts from a fresh table (the first attempt's is still there).
       await db.pool.query(
-        `create table bins (id int primary key, v text); insert into bins values (1, 'a'), (2, 'b')`,
+        `drop table if exists bins; create table bins (id int primary key, v text);
+         insert into bins values (1, 'a'), (2, 'b')`,
       );
       const s = stream({ table: 'bins' });
       const shape = shapeOf(s);
