@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { serve } from './ipc';
 import { LoadMeter, monotonicMs } from './load';
+import { Waits } from './waits';
 
 export interface LightClient {
   readonly handle: string;
@@ -54,15 +55,10 @@ let finishedCount = 0;
 let closing = false;
 let target: URL | undefined;
 let marker: Buffer | undefined;
-let waiters: { check: () => boolean }[] = [];
 
 function failed(what: string): void {
   errors.set(what, (errors.get(what) ?? 0) + 1);
-  settle();
-}
-
-function settle(): void {
-  waiters = waiters.filter((w) => !w.check());
+  waits.settle();
 }
 
 function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
@@ -154,10 +150,10 @@ async function poll(p: Poller, onConnected: () => void): Promise<void> {
     if (answer.sawMarker) {
       p.done = answer.at;
       finishedCount++;
-      settle();
+      waits.settle();
       return;
     }
-    settle();
+    waits.settle();
     // The next request waits for the check phase: responses already readable in this process are
     // timestamped first. Each client stands for a device of its own; without this, the 500 clients of
     // a process would each wait for the others' next requests to be built and sent, and the bench
@@ -166,31 +162,12 @@ async function poll(p: Poller, onConnected: () => void): Promise<void> {
   }
 }
 
-/** No wait is open-ended: past this it fails, saying what never came. */
-const WAIT_LIMIT_MS = 120_000;
-
-function waitFor<T>(ready: () => T | undefined, missing: () => string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      waiters = waiters.filter((w) => w !== waiter);
-      reject(new Error(`${missing()} after ${WAIT_LIMIT_MS / 1000} s`));
-    }, WAIT_LIMIT_MS);
-    const check = (): boolean => {
-      if (errors.size > 0 && [...errors.keys()].some((k) => k !== '503 (retried)')) {
-        clearTimeout(timer);
-        reject(new Error(`clients failed: ${JSON.stringify(Object.fromEntries(errors))}`));
-        return true;
-      }
-      const value = ready();
-      if (value === undefined) return false;
-      clearTimeout(timer);
-      resolve(value);
-      return true;
-    };
-    const waiter = { check };
-    if (!check()) waiters.push(waiter);
-  });
-}
+/** Any failure but a retried 503 fails every wait. */
+const waits = new Waits(() =>
+  [...errors.keys()].some((k) => k !== '503 (retried)')
+    ? `clients failed: ${JSON.stringify(Object.fromEntries(errors))}`
+    : undefined,
+);
 
 const handlers = {
   /** Starts one long-poll loop per client; resolves once every first request is connected. */
@@ -223,7 +200,7 @@ const handlers = {
   },
   /** The time each client received its `round`-th data response (1-based), once all have. */
   round(arg: { round: number }) {
-    return waitFor(
+    return waits.until(
       () =>
         (reached[arg.round] ?? 0) >= pollers.length
           ? Float64Array.from(pollers, (p) => p.deliveries[arg.round - 1] as number)
@@ -234,7 +211,7 @@ const handlers = {
   },
   /** Once every client saw the marker: the first and last time one did. */
   finished() {
-    return waitFor(
+    return waits.until(
       () => {
         if (finishedCount < pollers.length) return undefined;
         const times = pollers.map((p) => p.done as number);

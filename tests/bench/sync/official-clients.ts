@@ -6,6 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { electricSync, type SyncNamespaceObj } from '@electric-sql/pglite-sync';
 import { serve } from './ipc';
 import { LoadMeter, monotonicMs } from './load';
+import { Waits } from './waits';
 
 /** The shape's query params; live, offset and handle belong to the client. */
 export type ShapeParams = { table: string; secret: string; where?: string };
@@ -15,42 +16,14 @@ const streams: ShapeStream<Row>[] = [];
 const deliveries: number[][] = [];
 const reached: number[] = [];
 let failure: string | undefined;
-let waiters: (() => boolean)[] = [];
 let local: Promise<PGlite & { sync: SyncNamespaceObj }> | undefined;
 let openedInMs = 0;
 
-function settle(): void {
-  waiters = waiters.filter((check) => !check());
-}
-
-/** No wait is open-ended: past this it fails, saying what never came. */
-const WAIT_LIMIT_MS = 120_000;
-
-function waitFor<T>(ready: () => T | undefined, missing: () => string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      waiters = waiters.filter((w) => w !== check);
-      reject(new Error(`${missing()} after ${WAIT_LIMIT_MS / 1000} s`));
-    }, WAIT_LIMIT_MS);
-    const check = (): boolean => {
-      if (failure !== undefined) {
-        clearTimeout(timer);
-        reject(new Error(failure));
-        return true;
-      }
-      const value = ready();
-      if (value === undefined) return false;
-      clearTimeout(timer);
-      resolve(value);
-      return true;
-    };
-    if (!check()) waiters.push(check);
-  });
-}
+const waits = new Waits(() => failure);
 
 function onError(error: Error): void {
   failure ??= `a ShapeStream failed: ${error.message}`;
-  settle();
+  waits.settle();
 }
 
 /** PGlite takes seconds to open in Node: opened once, and that time is reported apart. */
@@ -92,18 +65,18 @@ const handlers = {
           seenUpToDate = true;
           upToDate++;
         }
-        settle();
+        waits.settle();
       }, onError);
       streams.push(stream);
     }
-    await waitFor(
+    await waits.until(
       () => (upToDate >= arg.count ? true : undefined),
       () => `${arg.count - upToDate} of ${arg.count} ShapeStreams never got up to date`,
     );
     return streams.length;
   },
   round(arg: { round: number }) {
-    return waitFor(
+    return waits.until(
       () =>
         (reached[arg.round] ?? 0) >= deliveries.length
           ? Float64Array.from(deliveries, (d) => d[arg.round - 1] as number)

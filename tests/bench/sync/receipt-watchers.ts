@@ -5,41 +5,13 @@
 import { ShapeStream, isChangeMessage, isControlMessage, type Message, type Row } from '@electric-sql/client';
 import { serve } from './ipc';
 import { LoadMeter, monotonicMs } from './load';
+import { Waits } from './waits';
 
 const meter = new LoadMeter();
 const streams: ShapeStream<Row>[] = [];
 const arrivedAt = new Map<string, number>();
 let failure: string | undefined;
-let waiters: (() => boolean)[] = [];
-
-/** No wait is open-ended: past this it fails, saying what never came. */
-const WAIT_LIMIT_MS = 120_000;
-
-function settle(): void {
-  waiters = waiters.filter((check) => !check());
-}
-
-function waitFor<T>(ready: () => T | undefined, missing: () => string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      waiters = waiters.filter((w) => w !== check);
-      reject(new Error(`${missing()} after ${WAIT_LIMIT_MS / 1000} s`));
-    }, WAIT_LIMIT_MS);
-    const check = (): boolean => {
-      if (failure !== undefined) {
-        clearTimeout(timer);
-        reject(new Error(failure));
-        return true;
-      }
-      const value = ready();
-      if (value === undefined) return false;
-      clearTimeout(timer);
-      resolve(value);
-      return true;
-    };
-    if (!check()) waiters.push(check);
-  });
-}
+const waits = new Waits(() => failure);
 
 const handlers = {
   /** One live stream per session cookie (`name=value`); resolves once every one is up to date. */
@@ -51,7 +23,7 @@ const handlers = {
         headers: { cookie },
         onError: (error: Error) => {
           failure ??= `a receipts ShapeStream failed: ${error.message}`;
-          settle();
+          waits.settle();
         },
       });
       let seenUpToDate = false;
@@ -65,11 +37,11 @@ const handlers = {
             upToDate++;
           }
         }
-        settle();
+        waits.settle();
       });
       streams.push(stream);
     }
-    await waitFor(
+    await waits.until(
       () => (upToDate >= arg.cookies.length ? true : undefined),
       () => `${arg.cookies.length - upToDate} of ${arg.cookies.length} receipt streams never got up to date`,
     );
@@ -77,7 +49,7 @@ const handlers = {
   },
   /** When each receipt arrived (CLOCK_MONOTONIC ms), in the order asked, once all have. */
   arrivals(arg: { ids: readonly string[] }) {
-    return waitFor(
+    return waits.until(
       () =>
         arg.ids.every((id) => arrivedAt.has(id))
           ? Float64Array.from(arg.ids, (id) => arrivedAt.get(id) as number)

@@ -1,7 +1,14 @@
 // Helpers for the engine's client-level tests: the official `@electric-sql/client` and
 // `@electric-sql/pglite-sync` as clients, and waits on protocol events (a Shape notification, a
 // PGlite commit), never on time.
-import { Shape, type BackoffOptions, type Message, type Row, type ShapeStream } from '@electric-sql/client';
+import {
+  FetchError,
+  Shape,
+  type BackoffOptions,
+  type Message,
+  type Row,
+  type ShapeStream,
+} from '@electric-sql/client';
 import { PGlite } from '@electric-sql/pglite';
 import { live, type LiveNamespace } from '@electric-sql/pglite/live';
 import { electricSync, type MapColumnsFn, type SyncNamespaceObj } from '@electric-sql/pglite-sync';
@@ -74,19 +81,45 @@ export const quoteColumnNames: MapColumnsFn = (message) =>
     ]),
   );
 
+/**
+ * A response that began (2xx, headers read) but whose body was cut, as when the server is SIGKILLed
+ * mid-response: `@electric-sql/client` 1.5 reads bodies outside its fetch backoff
+ * (`createFetchWithConsumedMessages`) and hands the "terminated" `FetchError` to `onError` instead of
+ * retrying it. The body is read whole before any message is used, so asking again from the same
+ * offset loses and doubles nothing.
+ */
+export function isCutResponseBody(error: unknown): boolean {
+  return (
+    error instanceof FetchError &&
+    error.status >= 200 &&
+    error.status < 300 &&
+    error.text === undefined &&
+    error.json === undefined
+  );
+}
+
 /** Turns a client's `onError` into a failed wait: `race(p)` rejects with the first error reported. */
 export class ClientErrors {
+  /** Cut response bodies the clients were told to ask for again (with `retryCutBodies`). */
+  cutBodies = 0;
   private fail: (error: unknown) => void = () => undefined;
   private readonly failed = new Promise<never>((_, reject) => {
     this.fail = reject;
   });
 
-  constructor() {
+  /** `retryCutBodies`: for tests that kill the server, a cut body is retried, not a failure. */
+  constructor(private readonly options: { retryCutBodies?: boolean } = {}) {
     this.failed.catch(() => undefined); // observed through race()
   }
 
-  readonly onError = (error: unknown): void => {
+  /** An empty object tells the client to try again from where it is; nothing stops it. */
+  readonly onError = (error: unknown): Record<string, never> | undefined => {
+    if (this.options.retryCutBodies && isCutResponseBody(error)) {
+      this.cutBodies++;
+      return {};
+    }
     this.fail(error);
+    return undefined;
   };
 
   race<T>(wait: Promise<T>): Promise<T> {

@@ -108,15 +108,32 @@ export class LedgerWriter {
   }
 }
 
-/** Every message a stream delivers, and waits on up-to-date batches. */
+/**
+ * Every message a stream delivers, and waits on up-to-date batches. Reading `maxSeq` costs O(1): a
+ * writer paced on a collector leaves a waiter per transaction, and rescanning every message for each
+ * waiter at each batch once held the test's event loop for tens of seconds (issue 7).
+ */
 export class Collector {
   readonly messages: Message<Row>[] = [];
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
   private unsubscribe: () => void;
+  private highestSeq = 0;
 
-  constructor(readonly stream: ShapeStream<Row>) {
+  /**
+   * `requests`: the controller whose signal the stream was made with. `stop()` aborts it: the
+   * client's `unsubscribeAll` alone leaves the stream polling (client 1.5).
+   */
+  constructor(
+    readonly stream: ShapeStream<Row>,
+    private readonly requests?: AbortController,
+  ) {
     this.unsubscribe = stream.subscribe((batch) => {
-      this.messages.push(...batch);
+      for (const message of batch) {
+        this.messages.push(message); // one by one: a catch-up batch can exceed the spread's argument limit
+        if (isChangeMessage(message) && message.headers.operation === 'insert') {
+          this.highestSeq = Math.max(this.highestSeq, Number(message.value.seq));
+        }
+      }
       if (!isUpToDate(batch.at(-1))) return;
       this.waiters = this.waiters.filter((w) => {
         if (!w.check()) return true;
@@ -132,10 +149,7 @@ export class Collector {
 
   /** Highest `seq` seen in an insert. */
   get maxSeq(): number {
-    return Math.max(
-      0,
-      ...this.changes.filter((m) => m.headers.operation === 'insert').map((m) => Number(m.value.seq)),
-    );
+    return this.highestSeq;
   }
 
   /** Resolves at the first up-to-date (now, if the last batch was one) after which `check` holds. */
@@ -150,9 +164,11 @@ export class Collector {
 
   /** Stops the stream: its handle and offset are where a resuming client starts. */
   stop(): { handle: string; offset: ShapeStream['lastOffset'] } {
+    const where = { handle: this.stream.shapeHandle as string, offset: this.stream.lastOffset };
     this.unsubscribe();
     this.stream.unsubscribeAll();
-    return { handle: this.stream.shapeHandle as string, offset: this.stream.lastOffset };
+    this.requests?.abort();
+    return where;
   }
 }
 
