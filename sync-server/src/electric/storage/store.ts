@@ -122,7 +122,7 @@ export interface StoreOptions {
   readonly chunkBytes: number;
   /** Shapes kept before `evictIdle` removes the least recently read ones; default unlimited. */
   readonly maxShapes?: number;
-  /** Held requests woken per event-loop turn by appends (SE58); default 100. */
+  /** Held requests woken per event-loop turn by appends (SE58); default 300. */
   readonly wakesPerTurn?: number;
   /** The clock for `lastAccess`; default `Date.now`. */
   readonly now?: () => number;
