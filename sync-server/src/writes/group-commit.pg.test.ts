@@ -8,14 +8,15 @@ import {
   call,
   communityWorld,
   GroupWatch,
-  lockWaiters,
   post,
+  queueTogether,
   startWriteHarness,
   type Posted,
+  type Send,
   type World,
   type WriteHarness,
 } from './test-support/harness';
-import { createTestUser, type TestUser } from './test-support/sessions';
+import { createTestUser } from './test-support/sessions';
 
 const MAX_MUTATIONS = 8;
 let h: WriteHarness;
@@ -25,7 +26,11 @@ let plug: { communityId: string };
 
 beforeAll(async () => {
   watch = new GroupWatch();
-  h = await startWriteHarness({}, { lanes: 1, maxMutations: MAX_MUTATIONS, observer: watch });
+  // Every group tries without savepoints first (no WP20 pause), so each test sees its own tries.
+  h = await startWriteHarness(
+    {},
+    { lanes: 1, maxMutations: MAX_MUTATIONS, savepointGroupsAfterRollback: 0, observer: watch },
+  );
   world = await communityWorld(h.db.pool);
   plug = { communityId: world.otherCommunityId };
   // xmin would name each savepoint's subtransaction; txid_current() names the transaction itself.
@@ -41,37 +46,9 @@ afterAll(() => h.close());
 const q = <R extends object = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
   h.db.pool.query<R>(sql, params).then((result) => result.rows);
 
-type Send = [user: TestUser, mutations: ReturnType<typeof call>[]];
-
-/**
- * Sends `sends` while the only lane is busy (a join waiting on the held community row), so they all
- * queue in the given order; releasing the row lets them run as the next group(s). Returns each
- * request's answer.
- */
-async function together(sends: readonly Send[]): Promise<Posted[]> {
-  const holder = await h.db.pool.connect();
-  try {
-    await holder.query('begin');
-    await holder.query(`select 1 from communities where id = $1 for update`, [plug.communityId]);
-    const joiner = await createTestUser(h.db.pool);
-    const plugged = post(h.app, joiner, {
-      mutations: [call('joinCommunity', { communityId: plug.communityId, membershipId: newId() })],
-    });
-    await lockWaiters(h.db.pool, 1);
-    // One at a time into the queue, so the group runs them in the order given.
-    const posted: Promise<Posted>[] = [];
-    for (const [user, mutations] of sends) {
-      posted.push(post(h.app, user, { mutations }));
-      await watch.untilWaiting(posted.length);
-    }
-    const answers = Promise.all(posted);
-    await holder.query('commit');
-    expect((await plugged).body.outcomes?.[0]?.status).toBe('accepted');
-    return await answers;
-  } finally {
-    holder.release();
-  }
-}
+/** Sends `sends` as one group behind the plug (test-support/harness.ts `together`). */
+const together = (sends: readonly Send[]): Promise<Posted[]> =>
+  queueTogether({ harness: h, watch, plugCommunityId: plug.communityId }, sends);
 
 const statuses = (answers: Posted[]) =>
   answers.map((answer) => answer.body.outcomes?.map((o) => (o.code ? `${o.status} ${o.code}` : o.status)));

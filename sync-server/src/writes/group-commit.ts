@@ -19,8 +19,11 @@ export interface GroupCommitObserver {
   queued?(waiting: number): void;
   /** A group's transaction is about to begin; `waiting` requests are left in the queue. */
   began?(group: { readonly requests: number; readonly mutations: number; readonly waiting: number }): void;
-  /** How a group's first try without savepoints ended (WP19); 'rolled back' runs it with savepoints. */
-  tried?(result: OptimisticResult['kind']): void;
+  /**
+   * How a group's first try without savepoints ended (WP19); 'rolled back' runs it with savepoints;
+   * 'skipped': no try, the group went straight to savepoints (WP20).
+   */
+  tried?(result: OptimisticResult['kind'] | 'skipped'): void;
 }
 
 export interface GroupCommitOptions {
@@ -31,6 +34,11 @@ export interface GroupCommitOptions {
   readonly lanes?: number;
   /** Most mutations in one transaction; also the chunk size a long batch is cut into (WP18). */
   readonly maxMutations?: number;
+  /**
+   * [WP20] After a try that rolled back, this many groups go straight to savepoints; twice as many
+   * after each further rolled-back try (at most MAX_SAVEPOINT_PAUSE), back to this after a committed one.
+   */
+  readonly savepointGroupsAfterRollback?: number;
   readonly observer?: GroupCommitObserver;
 }
 
@@ -40,7 +48,10 @@ export interface GroupCommitOptions {
  * POST -> receipt p50 97, 122, 112 ms), and a second lane keeps writes moving while one group waits
  * on a row lock. 32 keeps a group's subtransactions within Postgres' per-backend cache of 64.
  */
-export const GROUP_COMMIT_DEFAULTS = { lanes: 2, maxMutations: 32 } as const;
+export const GROUP_COMMIT_DEFAULTS = { lanes: 2, maxMutations: 32, savepointGroupsAfterRollback: 8 } as const;
+
+/** [WP20] The longest pause (in groups) between tries while every try rolls back. */
+const MAX_SAVEPOINT_PAUSE = 256;
 
 /** One request's mutations (a whole batch, or one chunk of a long one) waiting for a transaction. */
 interface Member {
@@ -89,10 +100,18 @@ export class GroupCommitter {
   private running = 0;
   private readonly lanes: number;
   private readonly maxMutations: number;
+  private readonly savepointGroupsAfterRollback: number;
+  /** [WP20] Groups still to run with savepoints before the next try without them. */
+  private savepointGroupsLeft = 0;
+  /** [WP20] The pause the next rolled-back try starts. */
+  private pause: number;
 
   constructor(private readonly options: GroupCommitOptions) {
     this.lanes = options.lanes ?? GROUP_COMMIT_DEFAULTS.lanes;
     this.maxMutations = options.maxMutations ?? GROUP_COMMIT_DEFAULTS.maxMutations;
+    this.savepointGroupsAfterRollback =
+      options.savepointGroupsAfterRollback ?? GROUP_COMMIT_DEFAULTS.savepointGroupsAfterRollback;
+    this.pause = this.savepointGroupsAfterRollback;
     if (!(this.lanes >= 1 && this.maxMutations >= 1))
       throw new Error(
         `group commit needs lanes >= 1 and maxMutations >= 1, got ${this.lanes}, ${this.maxMutations}`,
@@ -174,6 +193,13 @@ export class GroupCommitter {
    * with one savepoint per member. Returns a broken connection's error, if any.
    */
   private async applyGroup(client: pg.PoolClient, group: readonly Member[]): Promise<Error | undefined> {
+    // [WP20] Refusals come in runs (a full event refuses everyone after it): while they do, a try
+    // would mostly be rolled back and paid twice.
+    if (this.savepointGroupsLeft > 0) {
+      this.savepointGroupsLeft--;
+      this.options.observer?.tried?.('skipped');
+      return this.applyWithSavepoints(client, group);
+    }
     const first = await applyOptimistically(client, group, {
       clock: this.options.clock,
       tx: this.txOn(client),
@@ -182,11 +208,14 @@ export class GroupCommitter {
     this.options.observer?.tried?.(first.kind);
     switch (first.kind) {
       case 'committed':
+        this.pause = this.savepointGroupsAfterRollback;
         group.forEach((member, i) => member.settle(first.outcomes[i] ?? []));
         return undefined;
       case 'broken':
         return this.answerRetry(group, first.error);
       case 'rolled back':
+        this.savepointGroupsLeft = this.pause;
+        this.pause = Math.min(this.pause * 2, MAX_SAVEPOINT_PAUSE);
         return this.applyWithSavepoints(client, group);
     }
   }

@@ -7,7 +7,7 @@ import { MUTATION_LIMITS, mutationNamed, type MutationResponse } from '@hearth/s
 import type { MutationServices } from '@hearth/schema/mutations/services';
 import { HttpError } from '../http/errors';
 import type { Caller } from './apply';
-import { GroupCommitter, type GroupCommitObserver } from './group-commit';
+import { GroupCommitter, type GroupCommitOptions } from './group-commit';
 import { planBatch } from './plan';
 import { serverServices } from './services';
 
@@ -22,12 +22,11 @@ export interface MutationRoutesDeps {
   readonly clock?: () => Date;
   /** Ticket signer and payments (default: Ed25519 keys in signing_keys, payment in person). */
   readonly services?: MutationServices;
-  /** Group commit: transactions in flight at once, mutations per transaction, an observer (tests). */
-  readonly groupCommit?: {
-    readonly lanes?: number;
-    readonly maxMutations?: number;
-    readonly observer?: GroupCommitObserver;
-  };
+  /** Group commit: lanes, mutations per transaction, the savepoint policy (WP20), an observer (tests). */
+  readonly groupCommit?: Pick<
+    GroupCommitOptions,
+    'lanes' | 'maxMutations' | 'savepointGroupsAfterRollback' | 'observer'
+  >;
 }
 
 /** Registers the mutation endpoint in its own encapsulated scope (its JSON parser stays local). */

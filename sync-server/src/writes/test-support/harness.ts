@@ -3,6 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import pg from 'pg';
 import { MIGRATIONS_DIR } from '@hearth/schema/migrations';
 import { newId } from '@hearth/schema/ids';
@@ -232,5 +233,44 @@ export class GroupWatch implements GroupCommitObserver {
       this.wanted.splice(this.wanted.indexOf(want), 1);
       want.resolve();
     }
+  }
+}
+
+export type Send = [user: TestUser, mutations: ReturnType<typeof call>[]];
+
+/**
+ * Sends `sends` while the only lane is busy (a join waiting on the held community row), so they all
+ * queue in the given order; releasing the row lets them run as the next group(s). Returns each
+ * request's answer.
+ */
+export async function queueTogether(
+  {
+    harness: h,
+    watch,
+    plugCommunityId,
+  }: { harness: WriteHarness; watch: GroupWatch; plugCommunityId: string },
+  sends: readonly Send[],
+): Promise<Posted[]> {
+  const holder = await h.db.pool.connect();
+  try {
+    await holder.query('begin');
+    await holder.query(`select 1 from communities where id = $1 for update`, [plugCommunityId]);
+    const joiner = await createTestUser(h.db.pool);
+    const plugged = post(h.app, joiner, {
+      mutations: [call('joinCommunity', { communityId: plugCommunityId, membershipId: newId() })],
+    });
+    await lockWaiters(h.db.pool, 1);
+    // One at a time into the queue, so the group runs them in the order given.
+    const posted: Promise<Posted>[] = [];
+    for (const [user, mutations] of sends) {
+      posted.push(post(h.app, user, { mutations }));
+      await watch.untilWaiting(posted.length);
+    }
+    const answers = Promise.all(posted);
+    await holder.query('commit');
+    expect((await plugged).body.outcomes?.[0]?.status).toBe('accepted');
+    return await answers;
+  } finally {
+    holder.release();
   }
 }
