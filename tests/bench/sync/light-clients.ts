@@ -1,10 +1,11 @@
-// A process of lightweight live shape clients for the sync bench: raw HTTP long-poll loops over one
-// keep-alive agent that read only the headers they must (offset, handle, cursor, has-data) and skip
-// the body, unless they look for an end marker in it. The official client costs milliseconds of CPU
-// per round trip; these cost what Node's HTTP parser costs, so the server is what gets measured.
-import http from 'node:http';
+// A process of lightweight live shape clients for the sync bench: long-poll loops, each on its own
+// keep-alive connection (raw-http.ts), that read only the headers they must (offset, handle, cursor,
+// has-data) and skip the body, unless they look for an end marker in it. The official client costs
+// milliseconds of CPU per round trip, and Node's own HTTP client several times what these do, so the
+// server is what gets measured.
 import { serve } from './ipc';
-import { LoadMeter, monotonicMs } from './load';
+import { LoadMeter } from './load';
+import { RawConnection, type RawAnswer } from './raw-http';
 import { Waits } from './waits';
 
 export interface LightClient {
@@ -25,6 +26,7 @@ export interface OpenArgs {
 }
 
 interface Poller {
+  readonly connection: RawConnection;
   readonly base: URLSearchParams;
   handle: string;
   offset: string;
@@ -33,19 +35,11 @@ interface Poller {
   done: number | undefined;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly sawMarker: boolean;
-  readonly at: number;
-}
-
 /** Requests connected at once while opening: bounded so the listen backlog never drops a SYN. */
 const OPEN_BATCH = 250;
 const MAX_UNAVAILABLE_RETRIES = 20;
 
 const meter = new LoadMeter();
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: Infinity });
 const pollers: Poller[] = [];
 const errors = new Map<string, number>();
 let emptyResponses = 0;
@@ -61,55 +55,6 @@ function failed(what: string): void {
   waits.settle();
 }
 
-function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function get(path: string, onConnected?: () => void): Promise<Answer> {
-  const url = target as URL;
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { agent, host: url.hostname, port: url.port, path, method: 'GET' },
-      (response) => {
-        const hasData = header(response.headers, 'electric-has-data') !== 'false';
-        const look = marker !== undefined && hasData && response.statusCode === 200;
-        let tail: Buffer = Buffer.alloc(0);
-        let sawMarker = false;
-        if (look) {
-          const needle = marker as Buffer;
-          response.on('data', (chunk: Buffer) => {
-            if (sawMarker) return;
-            // Keep the end of the previous chunk: the marker may straddle two chunks.
-            const text = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
-            if (text.includes(needle)) sawMarker = true;
-            tail = text.subarray(Math.max(0, text.length - needle.length));
-          });
-        } else {
-          response.resume();
-        }
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            sawMarker,
-            at: monotonicMs(),
-          }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    if (onConnected) {
-      request.once('socket', (socket) => {
-        if (socket.connecting) socket.once('connect', onConnected);
-        else onConnected();
-      });
-    }
-    request.end();
-  });
-}
-
 async function poll(p: Poller, onConnected: () => void): Promise<void> {
   let connected: (() => void) | undefined = onConnected;
   let unavailable = 0;
@@ -119,9 +64,9 @@ async function poll(p: Poller, onConnected: () => void): Promise<void> {
     query.set('offset', p.offset);
     query.set('live', 'true');
     if (p.cursor !== undefined) query.set('cursor', p.cursor);
-    let answer: Answer;
+    let answer: RawAnswer;
     try {
-      answer = await get(`${(target as URL).pathname}?${query.toString()}`, connected);
+      answer = await p.connection.get(`${(target as URL).pathname}?${query.toString()}`, marker, connected);
     } catch (error) {
       connected?.();
       if (!closing) failed(`network: ${(error as Error).message}`);
@@ -130,7 +75,7 @@ async function poll(p: Poller, onConnected: () => void): Promise<void> {
     connected = undefined;
     if (answer.status === 503 && unavailable++ < MAX_UNAVAILABLE_RETRIES) {
       failed('503 (retried)');
-      const seconds = Number(header(answer.headers, 'retry-after') ?? '1');
+      const seconds = Number(answer.headers.get('retry-after') ?? '1');
       await new Promise((resolve) => setTimeout(resolve, Math.max(0.1, seconds) * 1000));
       continue;
     }
@@ -138,10 +83,10 @@ async function poll(p: Poller, onConnected: () => void): Promise<void> {
       failed(`HTTP ${answer.status}`);
       return;
     }
-    p.offset = header(answer.headers, 'electric-offset') ?? p.offset;
-    p.handle = header(answer.headers, 'electric-handle') ?? p.handle;
-    p.cursor = header(answer.headers, 'electric-cursor') ?? p.cursor;
-    if (header(answer.headers, 'electric-has-data') === 'false') {
+    p.offset = answer.headers.get('electric-offset') ?? p.offset;
+    p.handle = answer.headers.get('electric-handle') ?? p.handle;
+    p.cursor = answer.headers.get('electric-cursor') ?? p.cursor;
+    if (answer.headers.get('electric-has-data') === 'false') {
       emptyResponses++;
       continue;
     }
@@ -172,7 +117,8 @@ const waits = new Waits(() =>
 const handlers = {
   /** Starts one long-poll loop per client; resolves once every first request is connected. */
   async open(arg: OpenArgs) {
-    target = new URL(arg.url);
+    const url = new URL(arg.url);
+    target = url;
     marker = arg.marker === undefined ? undefined : Buffer.from(arg.marker);
     for (let start = 0; start < arg.clients.length; start += OPEN_BATCH) {
       const batch = arg.clients.slice(start, start + OPEN_BATCH);
@@ -183,6 +129,7 @@ const handlers = {
               const base = new URLSearchParams(arg.params);
               if (client.where !== undefined) base.set('where', client.where);
               const p: Poller = {
+                connection: new RawConnection(url.hostname, Number(url.port)),
                 base,
                 handle: client.handle,
                 offset: client.offset,
@@ -229,7 +176,7 @@ const handlers = {
   /** Ends every loop (their sockets close) and reports what went wrong on the way. */
   close() {
     closing = true;
-    agent.destroy();
+    for (const p of pollers) p.connection.destroy();
     return { errors: Object.fromEntries(errors), emptyResponses };
   },
 };
