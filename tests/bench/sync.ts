@@ -308,7 +308,9 @@ function floorTarget(floor: Child<FloorServerApi>, shapeUrl: string): FanOutTarg
 
 async function fanOut(bench: Bench): Promise<void> {
   console.log('\nfan-out: write (INSERT, autocommit) -> every live client has the response body');
-  console.log('  lightweight clients: raw HTTP long-poll loops, headers only, keep-alive agent');
+  console.log(
+    '  lightweight clients: long-poll loops, each on one raw keep-alive socket, parsing only the headers they need',
+  );
   console.log(
     "  floor: the same clients against a bare node:http server replaying Hearth's answer to all held requests in one loop turn",
   );
