@@ -86,6 +86,28 @@ function collect(url: string, extra: Partial<ShapeStreamOptions> = {}): Collecto
  * retry starts clean. A timed-out attempt's body may still be running: once the attempt is over it
  * may start nothing new.
  */
+/**
+ * The writer stops; then both clients hold every committed transaction exactly once, in order, under
+ * the handle they started with: the one that polled through (`steady`), and the one that stopped and
+ * resumed from its saved handle and offset (`stopping`, then `resumed`).
+ */
+async function expectConverged(c: {
+  writer: LedgerWriter;
+  errors: ClientErrors;
+  steady: Collector;
+  stopping: Collector;
+  resumed: Collector;
+  handle: string | undefined;
+}): Promise<void> {
+  await c.writer.stop();
+  await c.errors.race(c.steady.seenSeq(c.writer.lastSeq));
+  await c.errors.race(c.resumed.seenSeq(c.writer.lastSeq));
+  expect(c.steady.stream.shapeHandle).toBe(c.handle);
+  expect(c.resumed.stream.shapeHandle).toBe(c.handle);
+  expectDelivered(c.steady.messages, c.writer.committed);
+  expectDelivered([...c.stopping.messages, ...c.resumed.messages], c.writer.committed);
+}
+
 class Attempt {
   private readonly undo: (() => Promise<void> | void)[] = [];
   private over = false;
@@ -231,13 +253,7 @@ describe('recovery under a running writer', () => {
       const resumed = open(saved);
       await errors.race(resumed.seenSeq(writer.lastSeq));
 
-      await writer.stop();
-      await errors.race(steady.seenSeq(writer.lastSeq));
-      await errors.race(resumed.seenSeq(writer.lastSeq));
-      expect(steady.stream.shapeHandle).toBe(saved.handle);
-      expect(resumed.stream.shapeHandle).toBe(saved.handle);
-      expectDelivered(steady.messages, writer.committed);
-      expectDelivered([...stopping.messages, ...resumed.messages], writer.committed);
+      await expectConverged({ writer, errors, steady, stopping, resumed, handle: saved.handle });
       await server.stop();
     },
   );
@@ -289,13 +305,7 @@ describe('recovery under a running writer', () => {
     }
     const resumed = collect(server.shapeUrl, { onError: errors.onError, ...saved });
     cleanups.push(() => void resumed.stop());
-    await writer.stop();
-    await errors.race(steady.seenSeq(writer.lastSeq));
-    await errors.race(resumed.seenSeq(writer.lastSeq));
-    expect(steady.stream.shapeHandle).toBe(saved.handle);
-    expect(resumed.stream.shapeHandle).toBe(saved.handle);
-    expectDelivered(steady.messages, writer.committed);
-    expectDelivered([...stopping.messages, ...resumed.messages], writer.committed);
+    await expectConverged({ writer, errors, steady, stopping, resumed, handle: saved.handle });
     await server.stop();
     server = undefined;
   });
