@@ -28,7 +28,7 @@ import type { Relation, RelationStatus, Row, Transaction } from '../replication/
 import { ShapeRouter, type RouteKind } from '../router';
 import { makeHandle, validateShapeDefinition, type ShapeDefinition } from '../shape-request';
 import { takeSnapshot } from '../snapshot/take';
-import { isInSnapshot, type SnapshotPosition } from '../snapshot/visibility';
+import { isInSnapshot, DeliveredXids, type SnapshotPosition } from '../snapshot/visibility';
 import { isShapeNotFound } from '../storage/errors';
 import type { ReadResult, ShapeLogStore, StoredEntry, WaitOptions, WaitOutcome } from '../storage/store';
 import type { TableRef } from '../table-schema';
@@ -116,6 +116,9 @@ interface LiveShape extends ShapeView {
 /** Transactions handed to the store and not yet durable before the stream pauses. */
 const MAX_OUTSTANDING = 4096;
 
+/** Delivered xids a new snapshot is checked against (SE61). */
+const RECENT_XIDS = 16_384;
+
 const SNAPSHOT_END_PREFIX = '{"headers":{"control":"snapshot-end"';
 
 export function tableKey(table: TableRef): string {
@@ -142,6 +145,8 @@ export class ShapeEngine {
   /** Responses holding data past the announced watermark, waiting for it (SE57). */
   private readonly announcedWaits = new WatermarkWaits();
   private readonly drained: (() => void)[] = [];
+  /** Transactions the stream delivered: a snapshot showing one as running is taken again (SE61). */
+  private readonly deliveredXids = new DeliveredXids(RECENT_XIDS);
   private readonly snapshotPool: pg.Pool;
   private readonly now: () => number;
   private replication: ReplicationClient | undefined;
@@ -433,7 +438,15 @@ export class ShapeEngine {
           if (entries.length > 0) await store.appendSnapshot(shape.handle, entries);
         },
       },
-      { batchSize: this.options.snapshotBatchSize ?? 1000 },
+      {
+        batchSize: this.options.snapshotBatchSize ?? 1000,
+        delivered: this.deliveredXids,
+        onWait: (xids) =>
+          this.options.log.debug(
+            { handle: shape.handle, xids: xids.map(String) },
+            'snapshot waits for committed transactions to become visible',
+          ),
+      },
     );
     if (shape.removed) throw aborted();
     const position = shape.position as SnapshotPosition;
@@ -618,6 +631,7 @@ export class ShapeEngine {
   }
 
   private onTransaction(transaction: Transaction): void {
+    this.deliveredXids.add(transaction.xid);
     const ticket = this.tracker.begin(transaction.commitLsn);
     const announcement = this.announced.begin(transaction.commitLsn);
     const touched = new Map<LiveShape, ShapeWork>();

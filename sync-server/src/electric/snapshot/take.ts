@@ -1,11 +1,18 @@
 // The IO of a shape's initial snapshot (SPEC.md SN1, SN5, SN6): one REPEATABLE READ READ ONLY
 // transaction; `pg_current_snapshot()` and WAL positions first, then the rows through a cursor in
 // batches, every value in Postgres text form (the type's output function, as pgoutput prints it).
+// A snapshot that shows an already streamed commit as running is taken again (electric SPEC.md SE61).
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import { type Lsn, parseLsn } from '../replication/lsn';
 import { setLocalDisplaySettingsSql } from './display-settings';
-import { type PgSnapshot, type SnapshotPosition, parsePgSnapshot } from './visibility';
+import {
+  type Delivered,
+  type PgSnapshot,
+  type SnapshotPosition,
+  parsePgSnapshot,
+  runningButCommitted,
+} from './visibility';
 
 /** Column name -> Postgres text output, null for SQL NULL. */
 export type Row = Record<string, string | null>;
@@ -39,6 +46,37 @@ export interface SnapshotResult extends SnapshotStart {
   readonly rowCount: number;
 }
 
+export interface SnapshotOptions {
+  /** Rows per batch handed to the sink. Default 1000. */
+  readonly batchSize?: number;
+  /** The transactions the stream already delivered (SE61). */
+  readonly delivered?: Delivered;
+  /** Told each time a snapshot is dropped because it shows committed transactions as running (SE61). */
+  readonly onWait?: (xids: readonly bigint[]) => void;
+}
+
+/**
+ * Pause before a dropped snapshot is taken again, doubling up to this (SE61). A committed backend
+ * normally leaves the running set within microseconds; it lingers when it is descheduled on a busy
+ * machine or waits for a synchronous standby, and Postgres offers no way to wait for that from SQL.
+ */
+const FIRST_RETRY_MS = 1;
+const MAX_RETRY_MS = 100;
+
+const NOTHING_DELIVERED: Delivered = { has: () => false, newest: undefined };
+
+const HEAD_SQL = `select s::text as snapshot, pg_current_wal_lsn()::text as wal_lsn,
+       pg_current_wal_insert_lsn()::text as insert_lsn,
+       array(select x::text from pg_snapshot_xip(s) x where pg_xact_status(x) = 'committed') as committed
+  from pg_current_snapshot() s`;
+
+interface Head {
+  snapshot: string;
+  wal_lsn: string;
+  insert_lsn: string;
+  committed: string[];
+}
+
 /** Every value comes back as the text Postgres sent: no type parsing at all. */
 const TEXT_TYPES: pg.CustomTypesConfig = { getTypeParser: () => (value: string) => value };
 
@@ -57,26 +95,35 @@ export async function takeSnapshot(
   pool: pg.Pool,
   query: SnapshotQuery,
   sink: SnapshotSink,
-  options: { batchSize?: number } = {},
+  options: SnapshotOptions = {},
 ): Promise<SnapshotResult> {
   const batchSize = options.batchSize ?? 1000;
   const sql = snapshotSql(query);
   const client = await pool.connect();
   let broken = false;
   try {
-    await client.query('begin isolation level repeatable read read only');
-    await client.query(setLocalDisplaySettingsSql());
-    // The transaction's snapshot is taken by this first statement; the insert LSN is read after it.
-    const { rows } = await client.query<{ snapshot: string; wal_lsn: string; insert_lsn: string }>(
-      `select pg_current_snapshot()::text as snapshot, pg_current_wal_lsn()::text as wal_lsn,
-              pg_current_wal_insert_lsn()::text as insert_lsn`,
-    );
-    const head = rows[0] as { snapshot: string; wal_lsn: string; insert_lsn: string };
-    const info: SnapshotStart = {
-      snapshot: parsePgSnapshot(head.snapshot),
-      walLsn: parseLsn(head.wal_lsn),
-      horizonLsn: parseLsn(head.insert_lsn),
-    };
+    let info: SnapshotStart | undefined;
+    for (let pause = FIRST_RETRY_MS; ; pause = Math.min(pause * 2, MAX_RETRY_MS)) {
+      await client.query('begin isolation level repeatable read read only');
+      await client.query(setLocalDisplaySettingsSql());
+      // The transaction's snapshot is taken by this first statement; the insert LSN is read after it.
+      const { rows } = await client.query<Head>(HEAD_SQL);
+      const head = rows[0] as Head;
+      const snapshot = parsePgSnapshot(head.snapshot);
+      const running = runningButCommitted(
+        snapshot,
+        head.committed.map((x) => BigInt(x)),
+        options.delivered ?? NOTHING_DELIVERED,
+      );
+      if (running.length === 0) {
+        info = { snapshot, walLsn: parseLsn(head.wal_lsn), horizonLsn: parseLsn(head.insert_lsn) };
+        break;
+      }
+      // Such a snapshot misses commits the stream may have delivered already (SE61): take it again.
+      await client.query('rollback');
+      options.onWait?.(running);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
     await sink.start(info);
 
     const names = query.columns;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { displaySettingsOptions, setLocalDisplaySettingsSql } from './display-settings';
-import { isInSnapshot, isVisibleInSnapshot, parsePgSnapshot, widenXid } from './visibility';
+import {
+  DeliveredXids,
+  isInSnapshot,
+  isVisibleInSnapshot,
+  parsePgSnapshot,
+  runningButCommitted,
+  widenXid,
+} from './visibility';
 
 const EPOCH = 2n ** 32n;
 
@@ -94,5 +101,52 @@ describe('display settings', () => {
     expect(displaySettingsOptions()).toBe(
       '-c bytea_output=hex -c DateStyle=ISO,\\ DMY -c TimeZone=UTC -c extra_float_digits=1 -c IntervalStyle=iso_8601',
     );
+  });
+});
+
+describe('runningButCommitted', () => {
+  const snapshot = parsePgSnapshot('100:110:103,107');
+  const delivered = (...xids: number[]): DeliveredXids => {
+    const d = new DeliveredXids(8);
+    for (const x of xids) d.add(x);
+    return d;
+  };
+
+  it('[SE61] a snapshot is usable when nothing it shows running has committed or been delivered', () => {
+    expect(runningButCommitted(snapshot, [], delivered())).toEqual([]);
+    expect(runningButCommitted(snapshot, [], delivered(99, 104, 109))).toEqual([]);
+  });
+  it('[SE61] a running xid the commit log has as committed, or the stream delivered, makes it unusable', () => {
+    expect(runningButCommitted(snapshot, [107n], delivered())).toEqual([107n]);
+    expect(runningButCommitted(snapshot, [], delivered(103, 104))).toEqual([103n]);
+  });
+  it('[SE61] a delivered xid at or past xmax (never listed in xip) makes it unusable', () => {
+    expect(runningButCommitted(snapshot, [], delivered(104, 110))).toEqual([110n]);
+    expect(runningButCommitted(snapshot, [], delivered(120, 104))).toEqual([120n]);
+  });
+  it('[SE61] xids are matched across epochs', () => {
+    const late = parsePgSnapshot(`${3n * EPOCH + 5n}:${3n * EPOCH + 9n}:${3n * EPOCH + 6n}`);
+    expect(runningButCommitted(late, [], delivered(6))).toEqual([3n * EPOCH + 6n]);
+    expect(runningButCommitted(late, [], delivered(2 ** 32 - 3, 4))).toEqual([]);
+  });
+});
+
+describe('DeliveredXids', () => {
+  it('[SE61] keeps the last `capacity` xids and the newest one in circular order', () => {
+    const d = new DeliveredXids(2);
+    d.add(10);
+    d.add(12);
+    d.add(11);
+    expect([d.has(10), d.has(12), d.has(11)]).toEqual([false, true, true]);
+    expect(d.newest).toBe(12);
+    d.add(2 ** 32 - 1);
+    expect(d.newest).toBe(12); // 2^32 - 1 is 13 xids behind 12, across the wrap
+    const w = new DeliveredXids(4);
+    w.add(2 ** 32 - 2);
+    w.add(3);
+    expect(w.newest).toBe(3);
+  });
+  it('[SE61] a capacity below 1 is refused', () => {
+    expect(() => new DeliveredXids(0)).toThrow(/capacity of at least 1/);
   });
 });

@@ -74,3 +74,66 @@ export function isInSnapshot(
   if (transaction.commitLsn >= position.horizonLsn) return false;
   return isVisibleInSnapshot(transaction.xid, position.snapshot);
 }
+
+/** What the stream delivered, as a snapshot check needs it (SE61). */
+export interface Delivered {
+  /** Whether a recent transaction with this 32-bit xid was delivered. */
+  has(xid: number): boolean;
+  /** The newest xid delivered (32-bit, by Postgres' circular order), if any. */
+  readonly newest: number | undefined;
+}
+
+/**
+ * Transactions a snapshot shows as running although they already committed (SPEC.md SE61): in `xip`,
+ * the ones the commit log has as committed (`committed`, from `pg_xact_status` beside the snapshot) or
+ * the stream delivered; at or past `xmax` (never listed), the newest delivered one. Postgres streams a
+ * commit once its WAL is flushed, before the backend leaves the running set, so such a snapshot would
+ * miss a transaction the stream delivered before the shape existed.
+ */
+export function runningButCommitted(
+  snapshot: PgSnapshot,
+  committed: readonly bigint[],
+  delivered: Delivered,
+): bigint[] {
+  const running = snapshot.xip.filter((xid) => committed.includes(xid) || delivered.has(Number(xid % XID32)));
+  if (delivered.newest !== undefined) {
+    const newest = widenXid(delivered.newest, snapshot.xmax);
+    if (newest >= snapshot.xmax) running.push(newest);
+  }
+  return running;
+}
+
+/** The 32-bit xids of the last `capacity` transactions the stream delivered, and the newest (SE61). */
+export class DeliveredXids implements Delivered {
+  private readonly order: number[] = [];
+  private readonly counts = new Map<number, number>();
+  private next = 0;
+  newest: number | undefined;
+
+  constructor(private readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new RangeError(`DeliveredXids needs a capacity of at least 1, not ${capacity}`);
+    }
+  }
+
+  add(xid: number): void {
+    if (this.order.length === this.capacity) {
+      const dropped = this.order[this.next] as number;
+      const left = (this.counts.get(dropped) ?? 1) - 1;
+      if (left === 0) this.counts.delete(dropped);
+      else this.counts.set(dropped, left);
+      this.order[this.next] = xid;
+    } else {
+      this.order.push(xid);
+    }
+    this.next = (this.next + 1) % this.capacity;
+    this.counts.set(xid, (this.counts.get(xid) ?? 0) + 1);
+    // Postgres' TransactionIdFollows: ahead by less than 2^31, modulo 2^32.
+    const ahead = this.newest === undefined ? 1 : (xid - this.newest + 2 ** 32) % 2 ** 32;
+    if (ahead > 0 && ahead < 2 ** 31) this.newest = xid;
+  }
+
+  has(xid: number): boolean {
+    return this.counts.has(xid);
+  }
+}
