@@ -11,7 +11,7 @@ import {
   type PgSnapshot,
   type SnapshotPosition,
   parsePgSnapshot,
-  runningButCommitted,
+  runningButDelivered,
 } from './visibility';
 
 /** Column name -> Postgres text output, null for SQL NULL. */
@@ -51,7 +51,7 @@ export interface SnapshotOptions {
   readonly batchSize?: number;
   /** The transactions the stream already delivered (SE61). */
   readonly delivered?: Delivered;
-  /** Told each time a snapshot is dropped because it shows committed transactions as running (SE61). */
+  /** Told each time a snapshot is dropped because it shows delivered transactions as running (SE61). */
   readonly onWait?: (xids: readonly bigint[]) => void;
 }
 
@@ -63,18 +63,15 @@ export interface SnapshotOptions {
 const FIRST_RETRY_MS = 1;
 const MAX_RETRY_MS = 100;
 
-const NOTHING_DELIVERED: Delivered = { has: () => false, newest: undefined };
+const NOTHING_DELIVERED: Delivered = { mark: () => ({ has: () => false, newest: undefined }) };
 
-const HEAD_SQL = `select s::text as snapshot, pg_current_wal_lsn()::text as wal_lsn,
-       pg_current_wal_insert_lsn()::text as insert_lsn,
-       array(select x::text from pg_snapshot_xip(s) x where pg_xact_status(x) = 'committed') as committed
-  from pg_current_snapshot() s`;
+const HEAD_SQL = `select pg_current_snapshot()::text as snapshot, pg_current_wal_lsn()::text as wal_lsn,
+       pg_current_wal_insert_lsn()::text as insert_lsn`;
 
 interface Head {
   snapshot: string;
   wal_lsn: string;
   insert_lsn: string;
-  committed: string[];
 }
 
 /** Every value comes back as the text Postgres sent: no type parsing at all. */
@@ -104,17 +101,15 @@ export async function takeSnapshot(
   try {
     let info: SnapshotStart | undefined;
     for (let pause = FIRST_RETRY_MS; ; pause = Math.min(pause * 2, MAX_RETRY_MS)) {
+      // Taken before the snapshot: what the stream delivered before the shape could buffer it.
+      const deliveredBefore = (options.delivered ?? NOTHING_DELIVERED).mark();
       await client.query('begin isolation level repeatable read read only');
       await client.query(setLocalDisplaySettingsSql());
       // The transaction's snapshot is taken by this first statement; the insert LSN is read after it.
       const { rows } = await client.query<Head>(HEAD_SQL);
       const head = rows[0] as Head;
       const snapshot = parsePgSnapshot(head.snapshot);
-      const running = runningButCommitted(
-        snapshot,
-        head.committed.map((x) => BigInt(x)),
-        options.delivered ?? NOTHING_DELIVERED,
-      );
+      const running = runningButDelivered(snapshot, deliveredBefore);
       if (running.length === 0) {
         info = { snapshot, walLsn: parseLsn(head.wal_lsn), horizonLsn: parseLsn(head.insert_lsn) };
         break;

@@ -5,7 +5,7 @@ import {
   isInSnapshot,
   isVisibleInSnapshot,
   parsePgSnapshot,
-  runningButCommitted,
+  runningButDelivered,
   widenXid,
 } from './visibility';
 
@@ -104,30 +104,38 @@ describe('display settings', () => {
   });
 });
 
-describe('runningButCommitted', () => {
+describe('runningButDelivered', () => {
   const snapshot = parsePgSnapshot('100:110:103,107');
-  const delivered = (...xids: number[]): DeliveredXids => {
+  const delivered = (...xids: number[]) => {
     const d = new DeliveredXids(8);
     for (const x of xids) d.add(x);
-    return d;
+    return d.mark();
   };
 
-  it('[SE61] a snapshot is usable when nothing it shows running has committed or been delivered', () => {
-    expect(runningButCommitted(snapshot, [], delivered())).toEqual([]);
-    expect(runningButCommitted(snapshot, [], delivered(99, 104, 109))).toEqual([]);
+  it('[SE61] a snapshot is usable when nothing it shows running was delivered before it', () => {
+    expect(runningButDelivered(snapshot, delivered())).toEqual([]);
+    expect(runningButDelivered(snapshot, delivered(99, 104, 109))).toEqual([]);
   });
-  it('[SE61] a running xid the commit log has as committed, or the stream delivered, makes it unusable', () => {
-    expect(runningButCommitted(snapshot, [107n], delivered())).toEqual([107n]);
-    expect(runningButCommitted(snapshot, [], delivered(103, 104))).toEqual([103n]);
+  it('[SE61] a running xid the stream delivered before the snapshot makes it unusable', () => {
+    expect(runningButDelivered(snapshot, delivered(103, 104))).toEqual([103n]);
   });
   it('[SE61] a delivered xid at or past xmax (never listed in xip) makes it unusable', () => {
-    expect(runningButCommitted(snapshot, [], delivered(104, 110))).toEqual([110n]);
-    expect(runningButCommitted(snapshot, [], delivered(120, 104))).toEqual([120n]);
+    expect(runningButDelivered(snapshot, delivered(104, 110))).toEqual([110n]);
+    expect(runningButDelivered(snapshot, delivered(120, 104))).toEqual([120n]);
+  });
+  it('[SE61] what the stream delivers after the mark does not count: the shape buffers it', () => {
+    const d = new DeliveredXids(8);
+    d.add(104);
+    const before = d.mark();
+    d.add(107);
+    d.add(111);
+    expect(runningButDelivered(snapshot, before)).toEqual([]);
+    expect(runningButDelivered(snapshot, d.mark())).toEqual([107n, 111n]);
   });
   it('[SE61] xids are matched across epochs', () => {
     const late = parsePgSnapshot(`${3n * EPOCH + 5n}:${3n * EPOCH + 9n}:${3n * EPOCH + 6n}`);
-    expect(runningButCommitted(late, [], delivered(6))).toEqual([3n * EPOCH + 6n]);
-    expect(runningButCommitted(late, [], delivered(2 ** 32 - 3, 4))).toEqual([]);
+    expect(runningButDelivered(late, delivered(6))).toEqual([3n * EPOCH + 6n]);
+    expect(runningButDelivered(late, delivered(2 ** 32 - 3, 4))).toEqual([]);
   });
 });
 
@@ -137,14 +145,15 @@ describe('DeliveredXids', () => {
     d.add(10);
     d.add(12);
     d.add(11);
-    expect([d.has(10), d.has(12), d.has(11)]).toEqual([false, true, true]);
-    expect(d.newest).toBe(12);
+    const seen = d.mark();
+    expect([seen.has(10), seen.has(12), seen.has(11)]).toEqual([false, true, true]);
+    expect(seen.newest).toBe(12);
     d.add(2 ** 32 - 1);
-    expect(d.newest).toBe(12); // 2^32 - 1 is 13 xids behind 12, across the wrap
+    expect(d.mark().newest).toBe(12); // 2^32 - 1 is 13 xids behind 12, across the wrap
     const w = new DeliveredXids(4);
     w.add(2 ** 32 - 2);
     w.add(3);
-    expect(w.newest).toBe(3);
+    expect(w.mark().newest).toBe(3);
   });
   it('[SE61] a capacity below 1 is refused', () => {
     expect(() => new DeliveredXids(0)).toThrow(/capacity of at least 1/);

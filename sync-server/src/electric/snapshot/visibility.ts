@@ -75,27 +75,30 @@ export function isInSnapshot(
   return isVisibleInSnapshot(transaction.xid, position.snapshot);
 }
 
-/** What the stream delivered, as a snapshot check needs it (SE61). */
-export interface Delivered {
-  /** Whether a recent transaction with this 32-bit xid was delivered. */
+/** What the stream had delivered at one moment (SE61): taken before a snapshot, checked against it. */
+export interface DeliveredBefore {
+  /** Whether a recent transaction with this 32-bit xid had been delivered by then. */
   has(xid: number): boolean;
-  /** The newest xid delivered (32-bit, by Postgres' circular order), if any. */
+  /** The newest xid delivered by then (32-bit, by Postgres' circular order), if any. */
   readonly newest: number | undefined;
 }
 
+/** What the stream delivered, as a snapshot check needs it (SE61). */
+export interface Delivered {
+  /** What has been delivered so far; later deliveries do not show in it. */
+  mark(): DeliveredBefore;
+}
+
 /**
- * Transactions a snapshot shows as running although they already committed (SPEC.md SE61): in `xip`,
- * the ones the commit log has as committed (`committed`, from `pg_xact_status` beside the snapshot) or
- * the stream delivered; at or past `xmax` (never listed), the newest delivered one. Postgres streams a
- * commit once its WAL is flushed, before the backend leaves the running set, so such a snapshot would
- * miss a transaction the stream delivered before the shape existed.
+ * Transactions a snapshot shows as running although the stream delivered them before it was taken
+ * (SPEC.md SE61): in `xip`, or at or past `xmax` (never listed), the newest delivered. Postgres streams
+ * a commit once its WAL is flushed, before the backend leaves the running set, so such a snapshot
+ * would miss a transaction the stream delivered before the shape existed. Transactions delivered
+ * after the mark reach the shape through its buffer, so they do not count: under steady writes,
+ * counting them would retake snapshots without end.
  */
-export function runningButCommitted(
-  snapshot: PgSnapshot,
-  committed: readonly bigint[],
-  delivered: Delivered,
-): bigint[] {
-  const running = snapshot.xip.filter((xid) => committed.includes(xid) || delivered.has(Number(xid % XID32)));
+export function runningButDelivered(snapshot: PgSnapshot, delivered: DeliveredBefore): bigint[] {
+  const running = snapshot.xip.filter((xid) => delivered.has(Number(xid % XID32)));
   if (delivered.newest !== undefined) {
     const newest = widenXid(delivered.newest, snapshot.xmax);
     if (newest >= snapshot.xmax) running.push(newest);
@@ -105,10 +108,13 @@ export function runningButCommitted(
 
 /** The 32-bit xids of the last `capacity` transactions the stream delivered, and the newest (SE61). */
 export class DeliveredXids implements Delivered {
-  private readonly order: number[] = [];
-  private readonly counts = new Map<number, number>();
+  /** Ring of the last `capacity` deliveries: each xid with its delivery number. */
+  private readonly ring: { xid: number; seq: number }[] = [];
+  /** The latest delivery number of each xid in the ring. */
+  private readonly seqOf = new Map<number, number>();
   private next = 0;
-  newest: number | undefined;
+  private delivered = 0;
+  private newest: number | undefined;
 
   constructor(private readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -117,23 +123,31 @@ export class DeliveredXids implements Delivered {
   }
 
   add(xid: number): void {
-    if (this.order.length === this.capacity) {
-      const dropped = this.order[this.next] as number;
-      const left = (this.counts.get(dropped) ?? 1) - 1;
-      if (left === 0) this.counts.delete(dropped);
-      else this.counts.set(dropped, left);
-      this.order[this.next] = xid;
+    const seq = this.delivered++;
+    const entry = { xid, seq };
+    if (this.ring.length === this.capacity) {
+      const dropped = this.ring[this.next] as { xid: number; seq: number };
+      if (this.seqOf.get(dropped.xid) === dropped.seq) this.seqOf.delete(dropped.xid);
+      this.ring[this.next] = entry;
     } else {
-      this.order.push(xid);
+      this.ring.push(entry);
     }
     this.next = (this.next + 1) % this.capacity;
-    this.counts.set(xid, (this.counts.get(xid) ?? 0) + 1);
+    this.seqOf.set(xid, seq);
     // Postgres' TransactionIdFollows: ahead by less than 2^31, modulo 2^32.
     const ahead = this.newest === undefined ? 1 : (xid - this.newest + 2 ** 32) % 2 ** 32;
     if (ahead > 0 && ahead < 2 ** 31) this.newest = xid;
   }
 
-  has(xid: number): boolean {
-    return this.counts.has(xid);
+  mark(): DeliveredBefore {
+    const before = this.delivered;
+    const newest = this.newest;
+    return {
+      has: (xid) => {
+        const seq = this.seqOf.get(xid);
+        return seq !== undefined && seq < before;
+      },
+      newest,
+    };
   }
 }
