@@ -10,6 +10,7 @@ import {
   GroupWatch,
   post,
   queueTogether,
+  statuses,
   startWriteHarness,
   type Posted,
   type Send,
@@ -49,9 +50,6 @@ const q = <R extends object = Record<string, unknown>>(sql: string, params: unkn
 /** Sends `sends` as one group behind the plug (test-support/harness.ts `together`). */
 const together = (sends: readonly Send[]): Promise<Posted[]> =>
   queueTogether({ harness: h, watch, plugCommunityId: plug.communityId }, sends);
-
-const statuses = (answers: Posted[]) =>
-  answers.map((answer) => answer.body.outcomes?.map((o) => (o.code ? `${o.status} ${o.code}` : o.status)));
 
 /** The top-level transaction that wrote each receipt (a trigger records it), keyed by mutation id. */
 async function writtenBy(ids: readonly string[]): Promise<Map<string, string>> {

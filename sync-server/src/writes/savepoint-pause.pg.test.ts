@@ -9,6 +9,7 @@ import {
   communityWorld,
   GroupWatch,
   queueTogether,
+  statuses,
   startWriteHarness,
   type Posted,
   type Send,
@@ -32,9 +33,6 @@ afterAll(() => h.close());
 /** One `queueTogether` is two groups: the plug's, then `sends`'. */
 const together = (sends: readonly Send[]): Promise<Posted[]> =>
   queueTogether({ harness: h, watch, plugCommunityId: world.otherCommunityId }, sends);
-
-const statuses = (answers: Posted[]) =>
-  answers.map((answer) => answer.body.outcomes?.map((o) => (o.code ? `${o.status} ${o.code}` : o.status)));
 
 it('[WP20] after a try rolls back, the next groups run with savepoints at once; a further rollback doubles the pause, a commit resets it', async () => {
   const [a, b] = await Promise.all(Array.from({ length: 2 }, () => createTestUser(h.db.pool)));

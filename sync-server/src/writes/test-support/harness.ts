@@ -238,6 +238,10 @@ export class GroupWatch implements GroupCommitObserver {
 
 export type Send = [user: TestUser, mutations: ReturnType<typeof call>[]];
 
+/** Each request's outcomes as `status` or `status code`, for comparing a group's answers at a glance. */
+export const statuses = (answers: Posted[]) =>
+  answers.map((answer) => answer.body.outcomes?.map((o) => (o.code ? `${o.status} ${o.code}` : o.status)));
+
 /**
  * Sends `sends` while the only lane is busy (a join waiting on the held community row), so they all
  * queue in the given order; releasing the row lets them run as the next group(s). Returns each
