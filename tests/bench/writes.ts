@@ -18,7 +18,8 @@ import { MUTATIONS_PATH } from '@hearth/sync-server/writes/routes';
 import { createTestUser, type TestUser } from '@hearth/sync-server/writes/test-support/sessions';
 import { formatMs, median, percentile, printRow } from './stats';
 import { Child } from './sync/ipc';
-import { describeLoad, MachineMeter, monotonicMs, type Load } from './sync/load';
+import { describeLoad, LoadMeter, MachineMeter, monotonicMs, type Load } from './sync/load';
+import { RawConnection } from './sync/raw-http';
 import type { ReceiptWatchersApi } from './sync/receipt-watchers';
 import type { ServerApi } from './sync/server';
 import type { WriteFloorServerApi } from './sync/write-floor-server';
@@ -87,6 +88,8 @@ function measured(child: Child<ServerApi> | Child<WriteFloorServerApi>): Measure
 /** The server's CPU and event-loop delay, Postgres' CPU and the whole machine's, per scenario. */
 class Meters {
   private readonly machine = new MachineMeter();
+  /** This process: the posting clients. */
+  private readonly clients = new LoadMeter();
   private postgresMarkMs = 0;
   private markedAt = 0;
   constructor(
@@ -99,6 +102,7 @@ class Meters {
   }
   async mark(): Promise<void> {
     await this.server.mark();
+    this.clients.mark();
     this.machine.mark();
     this.postgresMarkMs = postgresCpuMs(this.pgDir);
     this.markedAt = performance.now();
@@ -106,6 +110,7 @@ class Meters {
   /** CPU per mutation is the figure that drifts least on a shared machine; throughput drifts most. */
   async print(mutations: number): Promise<void> {
     const busy = this.machine.read();
+    const clients = this.clients.read();
     const postgres = postgresCpuMs(this.pgDir) - this.postgresMarkMs;
     const wall = performance.now() - this.markedAt;
     const server = await this.server.load();
@@ -115,6 +120,7 @@ class Meters {
       '    Postgres processes',
       `${perMutation(postgres)}; CPU ${Math.round((postgres / wall) * 100)}%`,
     );
+    printRow('    posting clients (this process)', describeLoad(clients));
     printRow('    machine busy (all processes)', `${Math.round(busy)}%`);
   }
 }
@@ -135,21 +141,35 @@ function nextBatch(communityId: string, size: number, counter: { n: number }) {
   });
 }
 
-async function postBatch(url: string, user: TestUser, mutations: unknown[]): Promise<string[]> {
-  const response = await fetch(url, {
-    method: 'POST',
-    // The real session cookie and the Origin check, as a browser sends them.
-    headers: {
-      'content-type': 'application/json',
-      cookie: `${SESSION_COOKIE}=${user.token}`,
-      origin: new URL(url).origin,
-    },
-    body: JSON.stringify({ mutations }),
-  });
-  const body = (await response.json()) as { outcomes?: { status: string }[] };
-  if (response.status !== 200 || !body.outcomes)
-    throw new Error(`HTTP ${response.status}: ${JSON.stringify(body)}`);
-  return body.outcomes.map((outcome) => outcome.status);
+/**
+ * One client's keep-alive connection, POSTing as a browser would: the real session cookie and the
+ * Origin check. Raw sockets (raw-http.ts): with fetch the 50 clients took most of a core of this
+ * 2-core machine, which left the server less than it would have alone.
+ */
+class Poster {
+  private readonly connection: RawConnection;
+  private readonly path: string;
+  private readonly headers: string;
+  constructor(url: string, user: TestUser) {
+    const { hostname, port, pathname, origin } = new URL(url);
+    this.connection = new RawConnection(hostname, Number(port));
+    this.path = pathname;
+    this.headers =
+      `content-type: application/json\r\ncookie: ${SESSION_COOKIE}=${user.token}\r\n` +
+      `origin: ${origin}\r\n`;
+  }
+
+  async post(mutations: unknown[]): Promise<string[]> {
+    const answer = await this.connection.post(this.path, this.headers, JSON.stringify({ mutations }));
+    const text = answer.body?.toString('utf8') ?? '';
+    const body = JSON.parse(text) as { outcomes?: { status: string }[] };
+    if (answer.status !== 200 || !body.outcomes) throw new Error(`HTTP ${answer.status}: ${text}`);
+    return body.outcomes.map((outcome) => outcome.status);
+  }
+
+  close(): void {
+    this.connection.destroy();
+  }
 }
 
 async function runScenario(
@@ -163,15 +183,20 @@ async function runScenario(
   const statuses = new Map<string, number>();
   const client = async (user: TestUser) => {
     const counter = { n: 0 };
-    for (let i = 0; i < WARMUP_REQUESTS; i++)
-      await postBatch(url, user, nextBatch(communityId, scenario.batchSize, counter));
-    await ready;
-    for (let i = 0; i < scenario.requestsPerClient; i++) {
-      const batch = nextBatch(communityId, scenario.batchSize, counter);
-      const started = performance.now();
-      const outcomes = await postBatch(url, user, batch);
-      latencies.push(performance.now() - started);
-      for (const status of outcomes) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    const poster = new Poster(url, user);
+    try {
+      for (let i = 0; i < WARMUP_REQUESTS; i++)
+        await poster.post(nextBatch(communityId, scenario.batchSize, counter));
+      await ready;
+      for (let i = 0; i < scenario.requestsPerClient; i++) {
+        const batch = nextBatch(communityId, scenario.batchSize, counter);
+        const started = performance.now();
+        const outcomes = await poster.post(batch);
+        latencies.push(performance.now() - started);
+        for (const status of outcomes) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    } finally {
+      poster.close();
     }
   };
   let start!: () => void;
@@ -263,11 +288,16 @@ async function runReceiptScenario(
     await Promise.all(
       users.map(async (user) => {
         const counter = { n: 0 };
-        for (let i = 0; i < requestsPerClient; i++) {
-          const ids = nextBatch(communityId, 1, counter);
-          watch.sent(ids.map((mutation) => mutation.id));
-          await postBatch(url, user, ids);
-          watch.answered(ids.map((mutation) => mutation.id));
+        const poster = new Poster(url, user);
+        try {
+          for (let i = 0; i < requestsPerClient; i++) {
+            const ids = nextBatch(communityId, 1, counter);
+            watch.sent(ids.map((mutation) => mutation.id));
+            await poster.post(ids);
+            watch.answered(ids.map((mutation) => mutation.id));
+          }
+        } finally {
+          poster.close();
         }
       }),
     );
@@ -322,7 +352,7 @@ export async function run(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hearth-bench-writes-'));
   // Embedded Postgres runs as the `postgres` user when we are root: it must reach the folder.
   chmodSync(dataDir, 0o755);
-  // The server in its own process: the 50 clients' CPU (fetch, the official ShapeStream) is not its.
+  // The server in its own process: the clients' CPU (raw posts, the official ShapeStream) is not its.
   const server = new Child<ServerApi>('writes server', new URL('./sync/server.ts', import.meta.url), {
     // e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server alone.
     execArgv: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
