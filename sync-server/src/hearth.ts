@@ -166,7 +166,12 @@ export async function startHearth(config: Config, options: StartOptions): Promis
         shapes.routes,
         authRoutes({ pool, config: config.auth, watch }),
         mutationRoutes({ pool, resolveSession }),
-        gatewayRoutes({ pool, resolveSession, shapeSecret, electric: config.electric }),
+        gatewayRoutes({
+          pool,
+          resolveSession,
+          shapes: { api: shapes.api, secret: shapeSecret },
+          electric: config.electric,
+        }),
         gatheringRoutes({ pool, resolveSession }),
         collab.routes,
         ...(options.routes ?? []),

@@ -196,7 +196,6 @@ describe('gateway with an unreachable shape service', () => {
         gatewayRoutes({
           pool: h.pool,
           resolveSession,
-          shapeSecret: undefined,
           electric: { url: `http://127.0.0.1:${closedPort}`, secret: TEST_SECRET },
         }),
       ],

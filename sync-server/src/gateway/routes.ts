@@ -9,6 +9,7 @@ import { ErrorCode } from '@hearth/schema/errors';
 import { ShapeErrorCode } from '@hearth/schema/shapes/errors';
 import { SHAPE_NAMES, shapeNamed, type NamedShape } from '@hearth/schema/shapes/index';
 import type { SiteRole } from '../auth';
+import type { ShapeApi } from '../electric/http/shape-api';
 import { MUST_REFETCH_BODY } from '../electric/messages';
 import {
   cachePolicy,
@@ -30,12 +31,12 @@ export interface GatewayDeps {
   readonly resolveSession: (
     request: FastifyRequest,
   ) => Promise<{ readonly userId: string; readonly siteRole: SiteRole } | null>;
-  /** The in-process engine's secret (its routes must be on the same app). */
-  readonly shapeSecret: string | undefined;
+  /** The in-process engine's Shape API and its secret. */
+  readonly shapes?: { readonly api: ShapeApi; readonly secret: string | undefined } | undefined;
   /** A real Electric instead of the in-process engine (`ELECTRIC_URL`, `ELECTRIC_SECRET`). */
   readonly electric?: { readonly url: string; readonly secret: string | undefined } | undefined;
   /** Another shape service (tests); overrides both of the above. */
-  readonly upstream?: (app: FastifyInstance) => ShapeUpstream;
+  readonly upstream?: ShapeUpstream;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -55,13 +56,18 @@ function gone(reply: FastifyReply): FastifyReply {
   return reply;
 }
 
+function upstreamOf(deps: GatewayDeps): ShapeUpstream {
+  if (deps.upstream) return deps.upstream;
+  if (deps.electric) return httpUpstream(deps.electric.url, deps.electric.secret);
+  if (deps.shapes) return inProcessUpstream(deps.shapes.api, deps.shapes.secret);
+  throw new Error(
+    'the gateway needs a shape service: the in-process engine, ELECTRIC_URL or another upstream',
+  );
+}
+
 export function gatewayRoutes(deps: GatewayDeps): (app: FastifyInstance) => void {
   return (app) => {
-    const upstream =
-      deps.upstream?.(app) ??
-      (deps.electric
-        ? httpUpstream(deps.electric.url, deps.electric.secret)
-        : inProcessUpstream(app, deps.shapeSecret));
+    const upstream = upstreamOf(deps);
     const gateway = new Gateway(deps, upstream, new ViewBuilder(deps.pool));
     // Every replica polls its shapes all day: per-poll info lines would drown the log (warnings stay).
     app.get(`${SHAPES_PATH}/:name`, { logLevel: 'warn' }, (request, reply) => gateway.get(request, reply));

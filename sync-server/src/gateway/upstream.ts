@@ -1,16 +1,17 @@
 // Where the gateway gets shapes from (SPEC.md GW4): an interface with two implementations, the
-// in-process engine (its /v1/shape called through Fastify's inject, so large id lists are not held to
-// an HTTP request-line limit) and any Electric-compatible service over HTTP (`ELECTRIC_URL`).
-// The gateway's contract tests run against both.
+// in-process engine (its Shape API called directly: no request line to outgrow with large id lists,
+// and no second parse, route and stream of every poll, SE62) and any Electric-compatible service
+// over HTTP (`ELECTRIC_URL`). The gateway's contract tests run against both.
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { FastifyInstance } from 'fastify';
+import type { ShapeApi } from '../electric/http/shape-api';
 
 export interface UpstreamResponse {
   readonly status: number;
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Readable;
+  /** Whole (text or bytes) or streamed (SSE, or any answer of an HTTP upstream). */
+  readonly body: string | Buffer | Readable | undefined;
   /** Stop the upstream response (the client left, or the gateway answers something else). */
   cancel(): void;
 }
@@ -36,37 +37,37 @@ function withSecret(query: URLSearchParams, secret: string | undefined): string 
   return search.toString();
 }
 
-function flatHeaders(
-  headers: Record<string, string | string[] | number | undefined>,
-): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return flat;
-}
-
-/** The engine's routes on this Fastify app (registered by startShapeEngine), with its secret. */
-export function inProcessUpstream(app: FastifyInstance, secret: string | undefined): ShapeUpstream {
+/** The in-process engine's Shape API, with its secret. */
+export function inProcessUpstream(api: ShapeApi, secret: string | undefined): ShapeUpstream {
   return {
     async get(query, options) {
-      const response = await app.inject({
-        method: 'GET',
-        url: `${SHAPE_API_PATH}?${withSecret(query, secret)}`,
-        headers: options.ifNoneMatch === undefined ? {} : { 'if-none-match': options.ifNoneMatch },
-        // Resolves at the head, so SSE and held long polls stream through.
-        payloadAsStream: true,
+      const call: Record<string, string> = Object.fromEntries(query);
+      if (secret !== undefined) call.secret = secret;
+      // The gateway's client leaving, or the gateway cancelling, ends what the engine holds (SSE, long poll).
+      const stop = new AbortController();
+      options.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+      const answer = await api.get({
+        query: call,
+        ifNoneMatch: options.ifNoneMatch,
+        client: {
+          get gone() {
+            return stop.signal.aborted;
+          },
+          onGone(listener) {
+            stop.signal.addEventListener('abort', listener, { once: true });
+          },
+        },
       });
-      const body = response.stream();
+      const { body } = answer;
+      const streamed = body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
+      const stream = streamed ? Readable.from(body) : undefined;
       return {
-        status: response.statusCode,
-        headers: flatHeaders(response.headers),
-        body,
+        status: answer.status,
+        headers: answer.headers,
+        body: stream ?? (body as string | Buffer | undefined),
         cancel: () => {
-          // Closing the engine's response ends what it holds for this request (SSE, long poll).
-          response.raw.res.destroy();
-          body.destroy();
+          stop.abort();
+          stream?.destroy();
         },
       };
     },

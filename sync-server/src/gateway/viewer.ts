@@ -5,8 +5,8 @@ import {
   factsQuery,
   kindOf,
   shapeFacts,
+  canonicalQuery,
   shapeQuery,
-  visibilityFingerprint,
   type FactName,
   type FactsQuery,
   type NamedShape,
@@ -25,6 +25,7 @@ export const ANONYMOUS_ASKER: Asker = { userId: null, siteRole: 'member' };
 
 export interface ShapeView {
   readonly query: ShapeQuery;
+  /** Equal for equal definitions (the canonical query): a changed one means visibility changed. */
   readonly fingerprint: string;
   /** Whether the definition depends on facts that can change while a request is held. */
   readonly revocable: boolean;
@@ -57,7 +58,8 @@ export class ViewBuilder {
     const { facts, sql } = this.plan(shape, asker);
     const viewer: Viewer = { ...asker, facts: sql ? await this.load(sql, asker, facts) : {} };
     const query = shapeQuery(shape, viewer);
-    return { query, fingerprint: visibilityFingerprint(query), revocable: sql !== undefined };
+    // Compared, never stored or sent: the canonical text itself, without hashing it on every poll.
+    return { query, fingerprint: canonicalQuery(query), revocable: sql !== undefined };
   }
 
   private async load(sql: FactsQuery, asker: Asker, facts: readonly FactName[]): Promise<Viewer['facts']> {

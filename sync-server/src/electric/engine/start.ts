@@ -6,7 +6,8 @@ import type pg from 'pg';
 import { syncedTables } from '@hearth/schema/catalogue';
 import type { ShapeConfig } from '../../config';
 import type { Logger } from '../../log';
-import { shapeRoutes, type ShapeRouteOptions } from '../http/shape-routes';
+import { ShapeApi, type ShapeApiOptions } from '../http/shape-api';
+import { registerShapeRoutes } from '../http/shape-routes';
 import type { ReplicationNames } from '../replication/setup';
 import { DiskShapeLogStore } from '../storage/disk-store';
 import type { ShapeLogStore } from '../storage/store';
@@ -29,13 +30,15 @@ export interface StartShapeEngineOptions {
   readonly engine?: Partial<
     Pick<ShapeEngineOptions, 'snapshotConnections' | 'maxPendingCreations' | 'tables'>
   >;
-  readonly http?: Partial<Omit<ShapeRouteOptions, 'engine' | 'config'>>;
+  readonly http?: Partial<Omit<ShapeApiOptions, 'engine' | 'config'>>;
 }
 
 export interface RunningShapeEngine {
   readonly engine: ShapeEngine;
   /** Resolves once the stream runs (`/v1/health` active); rejects if the engine cannot start. */
   readonly ready: Promise<void>;
+  /** The Shape API itself, for in-process callers (the gateway). */
+  readonly api: ShapeApi;
   /** Register on the Fastify app (`buildApp({ routes: [engine.routes] })`). */
   readonly routes: (app: FastifyInstance) => Promise<void>;
   stop(): Promise<void>;
@@ -61,10 +64,12 @@ export async function startShapeEngine(options: StartShapeEngineOptions): Promis
   });
   const ready = engine.start();
   ready.catch((error: unknown) => options.log.error({ err: error }, 'the shape engine could not start'));
+  const api = new ShapeApi({ engine, config: options.config, ...options.http });
   return {
     engine,
     ready,
-    routes: shapeRoutes({ engine, config: options.config, ...options.http }),
+    api,
+    routes: (app) => registerShapeRoutes(app, api),
     stop: () => engine.stop(),
   };
 }

@@ -1,5 +1,5 @@
 // The HTTP surface against a real Postgres and the real engine, with raw fetch: the exact headers,
-// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56, SE60).
+// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56, SE60, SE62).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type FreshDatabase } from '../../../../tests/support/postgres';
 import Fastify from 'fastify';
@@ -13,6 +13,8 @@ import {
   type TestShapeServer,
 } from '../engine/testing';
 import { MemoryShapeLogStore } from '../storage/memory-store';
+import type { ClientPresence } from './held-requests';
+import { ShapeApi, type ShapeAnswer } from './shape-api';
 import { shapeRoutes } from './shape-routes';
 
 const SECRET = 'a-test-secret-of-32-characters!!';
@@ -459,5 +461,70 @@ describe('schema changes, overload and start-up', () => {
     expect(shape.headers['retry-after']).toBe('5');
     await app.close();
     await engine.stop();
+  });
+});
+
+/** A client presence the test ends by hand, as a transport would on a closed socket. */
+function presence(): { client: ClientPresence; leave: () => void } {
+  const left = new AbortController();
+  return {
+    client: {
+      get gone() {
+        return left.signal.aborted;
+      },
+      onGone: (listener) => left.signal.addEventListener('abort', listener, { once: true }),
+    },
+    leave: () => left.abort(),
+  };
+}
+
+/** A whole answer's body as text (SSE answers are not whole). */
+function text(answer: ShapeAnswer): string {
+  const { body } = answer;
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  throw new Error(`expected a whole body, got ${body === undefined ? 'none' : 'a stream'}`);
+}
+
+const PROTOCOL_HEADERS = ['electric-handle', 'electric-offset', 'electric-schema', 'etag', 'cache-control'];
+
+describe('the Shape API called in-process', () => {
+  it('[SE62] answers what /v1/shape answers over HTTP: status, protocol headers and body', async () => {
+    const params = { table: 'items', where: 'id <= 2', offset: '-1' };
+    const overHttp = await get(params);
+    const inProcess = await server.running.api.get({
+      query: { ...params, secret: SECRET },
+      client: presence().client,
+    });
+    expect(inProcess.status).toBe(overHttp.status);
+    for (const name of PROTOCOL_HEADERS)
+      expect([name, inProcess.headers[name]]).toEqual([name, overHttp.headers.get(name) ?? undefined]);
+    expect(text(inProcess)).toBe(await overHttp.text());
+  });
+
+  it('[SE62][SE55] an SSE stream whose client leaves before reading it is no longer held', async () => {
+    const api = new ShapeApi({
+      engine: server.running.engine,
+      config: { ...TEST_SHAPE_CONFIG, secret: SECRET },
+      maxHeldRequests: 1,
+    });
+    const { handle, offset } = await initial({ table: 'items', where: 'id = 4242' });
+    const live = { table: 'items', where: 'id = 4242', handle, offset, live: 'true', secret: SECRET };
+    const first = presence();
+    const stream = await api.get({ query: { ...live, live_sse: 'true' }, client: first.client });
+    expect(stream.status).toBe(200);
+    // Held: the limit of one is reached.
+    const refused = await api.get({ query: live, client: presence().client });
+    expect(refused.status).toBe(503);
+    first.leave();
+    const held = presence();
+    const next = api.get({ query: live, client: held.client });
+    held.leave();
+    // Held, then left: the long poll ends (503 to nobody) instead of being refused at once for lack of room.
+    expect((await next).headers['retry-after']).toBe('5');
+    expect(JSON.parse(text(await next))).toMatchObject({
+      message: 'The server is stopping; retry shortly.',
+    });
+    api.closeHeld();
   });
 });

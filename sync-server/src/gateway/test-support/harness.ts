@@ -54,12 +54,12 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
   // The HTTP upstream needs the port, known after listen: it is made on first use.
   let url = '';
   let overHttp: ShapeUpstream | undefined;
-  const upstream =
+  const upstream: ShapeUpstream | undefined =
     options.upstream === 'http'
-      ? (): ShapeUpstream => ({
+      ? {
           get: (query, requestOptions) =>
             (overHttp ??= httpUpstream(url, TEST_SECRET)).get(query, requestOptions),
-        })
+        }
       : undefined;
   const app = await buildApp({
     pool,
@@ -73,7 +73,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
       gatewayRoutes({
         pool,
         resolveSession,
-        shapeSecret: TEST_SECRET,
+        shapes: { api: engine.api, secret: TEST_SECRET },
         ...(upstream ? { upstream } : {}),
       }),
     ],

@@ -1,0 +1,735 @@
+// Electric's Shape API v1 (SPEC.md SE33–SE37, SE49, SE53–SE56, SE59–SE62; protocol doc §2), free of
+// any HTTP server: a call (query, Origin, If-None-Match, whether the client is still there) in, an
+// answer (status, headers, body) out. The Fastify routes (shape-routes.ts) write answers to sockets;
+// the gateway calls the same object in-process, so a user's poll is not parsed, routed and streamed a
+// second time (SE62). The protocol rules are the pure core's (caching.ts, messages.ts, offset.ts).
+import { LRUCache } from 'lru-cache';
+import { ErrorCode } from '@hearth/schema/errors';
+import type { ShapeConfig } from '../../config';
+import { cacheControl, etag, ifNoneMatchHits, nextCursor, type CacheConfig } from '../caching';
+import { parseRelation } from '../identifiers';
+import { MUST_REFETCH_BODY, responseBody, upToDateLsn, upToDateMessage } from '../messages';
+import { BEFORE_ALL, compareOffsets, formatOffset, type LogOffset } from '../offset';
+import {
+  validateKnownDefinitionRequest,
+  validateShapeDefinition,
+  validateShapeRequest,
+  paramsFromQuery,
+  type InvalidRequest,
+  type Query,
+  type ShapeDefinition,
+  type ShapeRequest,
+  type Validated,
+} from '../shape-request';
+import { isShapeNotFound } from '../storage/errors';
+import type { ReadResult } from '../storage/store';
+import { ENGINE_REASONS, ShapeEngineError } from '../engine/errors';
+import type { ShapeEngine, ShapeView } from '../engine/shape-engine';
+import { HeldRequests, type ClientPresence, type HeldRequest } from './held-requests';
+import {
+  OUT_OF_BOUNDS_BODY,
+  UNAUTHORIZED_BODY,
+  corsHeaders,
+  definitionCacheKey,
+  preflightHeaders,
+  secretChecker,
+} from './headers';
+
+export type { ClientPresence } from './held-requests';
+
+export interface ShapeApiOptions {
+  readonly engine: ShapeEngine;
+  readonly config: ShapeConfig;
+  readonly cache?: Partial<CacheConfig>;
+  /** Live requests held at once before new ones get 503 (SE55). Default 20,000. */
+  readonly maxHeldRequests?: number;
+  /** Seconds a 503 asks the client to wait. Default 5. */
+  readonly retryAfterSeconds?: number;
+  /** SSE: a comment line after this much silence (protocol doc §2.10). Default 21 s. */
+  readonly sseKeepAliveMs?: number;
+  readonly random?: () => number;
+  readonly now?: () => number;
+}
+
+export type Headers = Record<string, string>;
+
+/** One request to the Shape API, as any transport hands it over. */
+export interface ShapeCall {
+  readonly query: Query;
+  readonly origin?: string | undefined;
+  readonly ifNoneMatch?: string | undefined;
+  /** Ends what the call holds (a long poll, an SSE stream) when the client goes away. */
+  readonly client: ClientPresence;
+  /** Where an SSE stream that fails unexpectedly is reported. */
+  readonly logError?: (error: unknown, message: string) => void;
+}
+
+/**
+ * What the Shape API answers. `body` is text or bytes for a whole response, or, for SSE, the events as
+ * they come (ended by the client leaving, a rotation or the SSE timeout). `rawHeaders`, when present,
+ * is every header (CORS, type and length included) as the flat list `writeHead` takes: the live
+ * responses one append wakes share it (SE53).
+ */
+export interface ShapeAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Headers>;
+  readonly body: string | Buffer | AsyncIterable<string> | undefined;
+  readonly rawHeaders?: readonly string[];
+}
+
+/** A log read and the watermark taken just before it. */
+interface Snapshot {
+  readonly read: ReadResult;
+  readonly watermark: bigint;
+}
+
+/** A shared read in flight, with the watermark taken before it started. */
+interface InflightRead {
+  readonly watermark: bigint;
+  readonly snapshot: Promise<Snapshot>;
+}
+
+/**
+ * A live data response, built once per shared read and written to every held request it answers:
+ * the requests an append wakes differ at most in Origin and the cursor they sent (SE27), so those
+ * key it. `raw` is every header as the flat `[name, value, …]` list `writeHead` takes.
+ */
+interface LiveResponse {
+  /** The protocol headers alone: what a 304 repeats. */
+  readonly headers: Headers;
+  readonly all: Headers;
+  readonly raw: readonly string[];
+  readonly body: Buffer;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** The CORS headers of a request without Origin (a server, a native app): the same every time. */
+const CORS_ANY_ORIGIN: Readonly<Headers> = corsHeaders(undefined);
+
+function cors(origin: string | undefined): Readonly<Headers> {
+  return origin === undefined ? CORS_ANY_ORIGIN : corsHeaders(origin);
+}
+
+/**
+ * The highest commit LSN a response built from `read` carries, besides the watermark: its last
+ * entry's (data `lsn` headers) when it has entries, else the log's tail (what a live up-to-date
+ * announces: a client resuming an SSE stream at `(tail + 1)_0` is told the tail, SE54).
+ */
+function readTail(read: ReadResult): bigint {
+  const lsn =
+    read.entries.length > 0 || read.tail.tx > read.lastOffset.tx ? read.lastOffset.tx : read.tail.tx;
+  return lsn > 0n ? lsn : 0n;
+}
+
+function readKey(shape: ShapeView, since: LogOffset): string {
+  return `${shape.handle}|${formatOffset(since)}`;
+}
+
+/** Offsets up to `(tail lsn + 1)_0` are in bounds: that is what an SSE up-to-date hands out (SE54). */
+function withinBounds(offset: LogOffset, tail: LogOffset | undefined): boolean {
+  return tail !== undefined && compareOffsets(offset, { tx: (tail.tx < 0n ? 0n : tail.tx) + 1n, op: 0 }) <= 0;
+}
+
+export class ShapeApi {
+  private readonly engine: ShapeEngine;
+  private readonly cacheConfig: CacheConfig;
+  private readonly definitions = new LRUCache<string, ShapeDefinition>({ max: 2000 });
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly inflight = new Map<string, InflightRead>();
+  /** Live reads done, by (handle, since): valid while the shape's tail is the one they read to (SE60). */
+  private readonly settled = new LRUCache<string, Snapshot>({
+    max: 1000,
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: ({ read }) => read.entries.reduce((sum, entry) => sum + entry.length, 1),
+  });
+  private readonly bodies = new WeakMap<ReadResult, Map<string, string>>();
+  private readonly liveBodies = new WeakMap<ReadResult, Map<string, Buffer>>();
+  private readonly liveResponses = new WeakMap<ReadResult, Map<string, LiveResponse>>();
+  private readonly held = new HeldRequests();
+  private uniqueTag = 0n;
+  private readonly secretAccepted: (query: Query) => boolean;
+
+  constructor(private readonly options: ShapeApiOptions) {
+    this.engine = options.engine;
+    this.secretAccepted = secretChecker(options.config.secret);
+    this.cacheConfig = { maxAgeSeconds: 60, staleAgeSeconds: 300, sseTimeoutMs: 60_000, ...options.cache };
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Ends every held request (the server is closing): long polls answer 503, SSE streams end. */
+  closeHeld(): void {
+    this.held.closeAll();
+  }
+
+  // ---- GET /v1/shape ----
+
+  async get(call: ShapeCall, retried = false): Promise<ShapeAnswer> {
+    const { query } = call;
+    if (!this.secretAccepted(query)) return this.unauthorized(call);
+    if (!this.engine.ready || this.held.closing) {
+      return this.unavailable(call, 'The shape engine is starting or stopping; retry shortly.');
+    }
+    const known = this.validateKnown(query);
+    const validated = known ?? (await this.validate(query));
+    if (!validated.ok) return this.invalid(call, validated.error);
+    const req = validated.value;
+    try {
+      if (req.offset === 'now' || req.offset === BEFORE_ALL) {
+        const shape = await this.engine.shapeFor(req.definition);
+        if (req.offset === 'now') return await this.now_(call, shape);
+        return await this.respond(call, shape, req, BEFORE_ALL, 'initial');
+      }
+      const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
+      if (!shape || shape.definition.key !== req.definition.key)
+        return await this.mustRefetch(call, req.definition);
+      const offset = req.offset;
+      // The tail is looked up once: in bounds at once (the usual case), a long poll reuses it.
+      let tail = this.engine.tail(shape.handle);
+      if (!withinBounds(offset, tail)) {
+        if (!(await this.waitWithinBounds(shape, offset))) return this.outOfBounds(call);
+        tail = undefined;
+      }
+      if (!req.live) return await this.respond(call, shape, req, offset, 'catch-up');
+      if (req.liveSse) return this.sse(call, shape, req, offset);
+      return await this.longPoll(call, shape, req, offset, tail);
+    } catch (error) {
+      // The table changed under the request: validate it again against the new table, once.
+      const stale =
+        error instanceof ShapeEngineError &&
+        (error.reason === ENGINE_REASONS.schemaChanged || error.reason === ENGINE_REASONS.tableGone);
+      if (stale && !retried) return this.get(call, true);
+      if (error instanceof ShapeEngineError) return this.unavailable(call, error.message);
+      if (isShapeNotFound(error)) return this.mustRefetch(call, req.definition);
+      throw error;
+    }
+  }
+
+  /**
+   * Validates the request like Electric (SE6). A definition seen before is taken from a cache keyed by
+   * its params and the engine's schema version, so a live poll does not parse its where clause again.
+   */
+  private async validate(query: Query): Promise<Validated<ShapeRequest>> {
+    const known = this.validateKnown(query);
+    if (known) return known;
+    const key = definitionCacheKey(query, this.engine.schemaVersion);
+    const tableText = typeof query.table === 'string' ? query.table : undefined;
+    const relation = tableText === undefined ? undefined : parseRelation(tableText);
+    const info = relation?.ok ? await this.engine.table(relation.value) : undefined;
+    const checked = validateShapeRequest(query, () => info?.schema);
+    if (checked.ok) this.definitions.set(key, checked.value.definition);
+    return checked;
+  }
+
+  /** The validated request when its definition is cached, without a promise (a live poll's usual case). */
+  private validateKnown(query: Query): Validated<ShapeRequest> | undefined {
+    const cached = this.definitions.get(definitionCacheKey(query, this.engine.schemaVersion));
+    return cached && validateKnownDefinitionRequest(query, cached);
+  }
+
+  /** An offset past the tail is held for half a long poll, then refused (protocol doc §2.4). */
+  private async waitWithinBounds(shape: ShapeView, offset: LogOffset): Promise<boolean> {
+    const deadline = this.now() + this.options.config.longPollMs / 2;
+    while (this.now() < deadline) {
+      const tail = this.engine.tail(shape.handle);
+      if (tail === undefined) return true; // rotated: the read answers 409
+      const outcome = await this.engine.waitForChange(shape.handle, tail, {
+        timeoutMs: deadline - this.now(),
+      });
+      if (outcome !== 'changed') break;
+      if (withinBounds(offset, this.engine.tail(shape.handle))) return true;
+    }
+    return withinBounds(offset, this.engine.tail(shape.handle));
+  }
+
+  /**
+   * The log after `since`, resolved only once the announced watermark covers every LSN it carries
+   * (SE57): the response built from it may be written at once. Reads of one (handle, offset) started
+   * while one is in flight share it, and its wait: the held requests an append wakes all read the
+   * same entries at once (SE53). A catch-up response announces the watermark taken before its read
+   * (SE25), so it joins only a read that started under the same watermark; the others announce the
+   * tail or nothing. `keep`: a live read, kept for later live requests at this offset (SE60).
+   */
+  private read(
+    shape: ShapeView,
+    since: LogOffset,
+    announcesWatermark: boolean,
+    keep = false,
+  ): Promise<Snapshot> {
+    const key = readKey(shape, since);
+    // Taken before the read: every transaction at or below it is in the log read (SE35).
+    const watermark = this.engine.watermark;
+    const known = this.inflight.get(key);
+    if (known && (!announcesWatermark || known.watermark === watermark)) return known.snapshot;
+    const snapshot = this.engine.read(shape.handle, since).then(async (read) => {
+      const lsn = readTail(read);
+      if (lsn > this.engine.watermark) await this.engine.announcedAtLeast(lsn);
+      const done: Snapshot = { read, watermark };
+      if (keep) this.settled.set(key, done);
+      return done;
+    });
+    const entry: InflightRead = { watermark, snapshot };
+    this.inflight.set(key, entry);
+    const forget = (): void => {
+      if (this.inflight.get(key) === entry) this.inflight.delete(key);
+    };
+    snapshot.then(forget, forget);
+    return snapshot;
+  }
+
+  /**
+   * The log after `since` for a live response (which announces the shape's tail, not the watermark):
+   * a read already done is reused, without a promise, while the shape's tail is still the one it read
+   * to, since a new read would return the same entries (SE60). The requests one append wakes, slice
+   * after slice (SE58), so share one read, one body and one header set.
+   */
+  private liveRead(shape: ShapeView, since: LogOffset): Snapshot | Promise<Snapshot> {
+    const done = this.settled.get(readKey(shape, since));
+    const tail = done && this.engine.tail(shape.handle);
+    if (done && tail !== undefined && compareOffsets(tail, done.read.tail) === 0) return done;
+    return this.read(shape, since, false, true);
+  }
+
+  /** The JSON body of a read plus its control message, built once per shared read. */
+  private body(read: ReadResult, control: string | undefined): string {
+    let bodies = this.bodies.get(read);
+    if (!bodies) this.bodies.set(read, (bodies = new Map<string, string>()));
+    let body = bodies.get(control ?? '');
+    if (body === undefined) bodies.set(control ?? '', (body = responseBody(read.entries, control)));
+    return body;
+  }
+
+  /** The same body as bytes, for live answers: one Buffer per read and control message. */
+  private liveBody(read: ReadResult, control: string | undefined): Buffer {
+    let bodies = this.liveBodies.get(read);
+    if (!bodies) this.liveBodies.set(read, (bodies = new Map<string, Buffer>()));
+    let body = bodies.get(control ?? '');
+    if (body === undefined) bodies.set(control ?? '', (body = Buffer.from(this.body(read, control))));
+    return body;
+  }
+
+  /** A non-live response, or 304 when If-None-Match names it (SE29). */
+  private async respond(
+    call: ShapeCall,
+    shape: ShapeView,
+    req: ShapeRequest,
+    since: LogOffset,
+    mode: 'initial' | 'catch-up',
+  ): Promise<ShapeAnswer> {
+    const { read, watermark } = await this.read(shape, since, mode === 'catch-up');
+    const headers: Headers = {
+      ...cors(call.origin),
+      'electric-handle': shape.handle,
+      'electric-offset': formatOffset(read.lastOffset),
+      'electric-has-data': 'true',
+      'electric-schema': shape.schemaHeader,
+      'cache-control': cacheControl({ kind: mode }, this.cacheConfig),
+      etag: etag(shape.handle, formatOffset(since), formatOffset(read.lastOffset)),
+    };
+    // An offset=-1 response never carries up-to-date, so it never changes (SE31).
+    const upToDate = read.upToDate && mode !== 'initial';
+    if (upToDate) headers['electric-up-to-date'] = '';
+    if (ifNoneMatchHits(call.ifNoneMatch, headers.etag as string)) {
+      return { status: 304, headers, body: undefined };
+    }
+    const control = upToDate ? upToDateMessage(upToDateLsn(false, watermark, readTail(read))) : undefined;
+    headers['content-type'] = JSON_TYPE;
+    return { status: 200, headers, body: this.body(read, control) };
+  }
+
+  /**
+   * A live data response: built once per (read, Origin, client cursor), so waking a thousand held
+   * requests costs one body and one header set, not a thousand (SE33, SE53).
+   */
+  private sendLive(
+    call: ShapeCall,
+    shape: ShapeView,
+    req: ShapeRequest,
+    since: LogOffset,
+    snapshot: Snapshot,
+  ): ShapeAnswer {
+    const response = this.liveResponse(shape, req, since, snapshot, call.origin);
+    if (ifNoneMatchHits(call.ifNoneMatch, response.headers.etag as string)) {
+      return { status: 304, headers: { ...cors(call.origin), ...response.headers }, body: undefined };
+    }
+    return { status: 200, headers: response.all, rawHeaders: response.raw, body: response.body };
+  }
+
+  private liveResponse(
+    shape: ShapeView,
+    req: ShapeRequest,
+    since: LogOffset,
+    { read, watermark }: Snapshot,
+    origin: string | undefined,
+  ): LiveResponse {
+    let responses = this.liveResponses.get(read);
+    if (!responses) this.liveResponses.set(read, (responses = new Map<string, LiveResponse>()));
+    // The cursor interval too: a response kept for a later wake-up (SE60) carries the cursor a fresh
+    // one would, so the next poll's URL is still new to a CDN.
+    const interval = nextCursor({
+      nowMs: this.now(),
+      longPollTimeoutMs: this.options.config.longPollMs,
+      jitterSeconds: 0,
+    });
+    const key = `${origin ?? ''}\n${req.cursor ?? ''}\n${interval}`;
+    const known = responses.get(key);
+    if (known) return known;
+    const headers: Headers = {
+      'electric-handle': shape.handle,
+      'electric-offset': formatOffset(read.lastOffset),
+      'electric-has-data': 'true',
+      'electric-cursor': this.cursor(req),
+      'cache-control': cacheControl({ kind: 'live' }, this.cacheConfig),
+      etag: etag(shape.handle, formatOffset(since), formatOffset(read.lastOffset)),
+    };
+    if (read.upToDate) headers['electric-up-to-date'] = '';
+    const control = read.upToDate ? upToDateMessage(upToDateLsn(true, watermark, readTail(read))) : undefined;
+    const body = this.liveBody(read, control);
+    const all: Headers = {
+      ...cors(origin),
+      ...headers,
+      'content-type': JSON_TYPE,
+      'content-length': String(body.length),
+    };
+    const response: LiveResponse = { headers, all, raw: Object.entries(all).flat(), body };
+    responses.set(key, response);
+    return response;
+  }
+
+  /** offset=now: an immediate up-to-date at the shape's tail, no history (protocol doc §2.2). */
+  private async now_(call: ShapeCall, shape: ShapeView): Promise<ShapeAnswer> {
+    const watermark = this.engine.watermark;
+    const tail = this.engine.tail(shape.handle) ?? BEFORE_ALL;
+    // The tail's transaction may be durable in this log before every shape holds it (SE57).
+    if (tail.tx > this.engine.watermark) await this.engine.announcedAtLeast(tail.tx);
+    const headers: Headers = {
+      ...cors(call.origin),
+      'electric-handle': shape.handle,
+      'electric-offset': formatOffset(tail),
+      'electric-has-data': 'false',
+      'electric-schema': shape.schemaHeader,
+      'electric-up-to-date': '',
+      'cache-control': cacheControl({ kind: 'catch-up' }, this.cacheConfig),
+      etag: etag(shape.handle, 'now', formatOffset(tail)),
+    };
+    if (ifNoneMatchHits(call.ifNoneMatch, headers.etag as string)) {
+      return { status: 304, headers, body: undefined };
+    }
+    const lsn = upToDateLsn(false, watermark, tail.tx > 0n ? tail.tx : 0n);
+    headers['content-type'] = JSON_TYPE;
+    return { status: 200, headers, body: responseBody([], upToDateMessage(lsn)) };
+  }
+
+  /** Live long-poll (SE33): data at once if there is some, else held until a commit, a rotation or the timeout. */
+  private async longPoll(
+    call: ShapeCall,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+    tail: LogOffset | undefined,
+  ): Promise<ShapeAnswer> {
+    // Only a tail past the offset has data to read at once; else the request waits without a read.
+    if (tail === undefined || compareOffsets(tail, offset) > 0) {
+      const first = await this.liveRead(shape, offset);
+      if (first.read.entries.length > 0) return this.sendLive(call, shape, req, offset, first);
+    }
+    const full = this.refuseWhenFull(call);
+    if (full) return full;
+    const held = this.held.hold(call.client);
+    try {
+      const outcome = await this.engine.waitForChange(shape.handle, offset, {
+        timeoutMs: this.options.config.longPollMs,
+        signal: held,
+      });
+      switch (outcome) {
+        case 'changed': {
+          const snapshot = this.liveRead(shape, offset);
+          const ready = snapshot instanceof Promise ? await snapshot : snapshot;
+          return this.sendLive(call, shape, req, offset, ready);
+        }
+        case 'timeout': {
+          // The watermark is read before the tail is checked: every transaction at or below it is in
+          // this log by then, so a tail still not past the offset means the client holds all of them
+          // and may be told so (SE57). Read after the check, it could cover an append in between.
+          const watermark = this.engine.watermark;
+          const current = this.engine.tail(shape.handle);
+          if (current !== undefined && compareOffsets(current, offset) > 0) {
+            return this.sendLive(call, shape, req, offset, await this.liveRead(shape, offset));
+          }
+          return await this.emptyLive(call, shape, req, offset, watermark, current);
+        }
+        case 'deleted':
+          // Rotated while held, maybe by a schema change: the definition is validated again.
+          return await this.mustRefetch(call, await this.validate(call.query));
+        case 'aborted':
+          // The client left (nobody reads this), or the server is closing (the client retries).
+          return this.unavailable(call, 'The server is stopping; retry shortly.');
+      }
+    } finally {
+      this.held.release(held);
+    }
+  }
+
+  /** SE55: a 503 once the held requests reach the limit. */
+  private refuseWhenFull(call: ShapeCall): ShapeAnswer | undefined {
+    const max = this.options.maxHeldRequests ?? 20_000;
+    if (this.held.count < max) return undefined;
+    return this.unavailable(call, `${this.held.count} live requests are held already (the limit is ${max}).`);
+  }
+
+  /**
+   * A long poll that saw no commit: 200 `[up-to-date]`, has-data false, an etag no CDN can revalidate.
+   * It announces max(tail, `watermark`), the watermark read before the tail was found not past the
+   * offset (SE57): pglite-sync may then commit a transaction other shapes delivered without a refresh.
+   */
+  private async emptyLive(
+    call: ShapeCall,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+    watermark: bigint,
+    tail: LogOffset | undefined,
+  ): Promise<ShapeAnswer> {
+    const tailLsn = (tail ?? offset).tx > 0n ? (tail ?? offset).tx : 0n;
+    if (tailLsn > this.engine.watermark) await this.engine.announcedAtLeast(tailLsn);
+    const lsn = upToDateLsn(false, watermark, tailLsn);
+    const headers: Headers = {
+      ...cors(call.origin),
+      'electric-handle': shape.handle,
+      'electric-offset': formatOffset(offset),
+      'electric-has-data': 'false',
+      'electric-up-to-date': '',
+      'electric-cursor': this.cursor(req),
+      'cache-control': cacheControl({ kind: 'live' }, this.cacheConfig),
+      etag: etag(
+        shape.handle,
+        formatOffset(offset),
+        formatOffset(offset),
+        String(++this.uniqueTag) + '-' + this.now(),
+      ),
+      'content-type': JSON_TYPE,
+    };
+    return { status: 200, headers, body: responseBody([], upToDateMessage(lsn)) };
+  }
+
+  /**
+   * SSE (SE54): one event per log entry, an up-to-date after each batch that reaches the tail, a
+   * keep-alive comment after silence, closed after the SSE timeout or when the shape rotates (the
+   * client's next request then gets its 409).
+   */
+  private sse(call: ShapeCall, shape: ShapeView, req: ShapeRequest, offset: LogOffset): ShapeAnswer {
+    const full = this.refuseWhenFull(call);
+    if (full) return full;
+    // Held from here, not from the first event read: the 503 limit counts streams not yet read. A
+    // stream whose reader left before reading is released by the leaving (its finally never runs).
+    const held = this.held.hold(call.client);
+    held.addEventListener('abort', () => this.held.release(held));
+    return {
+      status: 200,
+      headers: {
+        ...cors(call.origin),
+        'content-type': 'text/event-stream',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'cache-control': cacheControl({ kind: 'live-sse' }, this.cacheConfig),
+        'electric-handle': shape.handle,
+        'electric-offset': formatOffset(offset),
+        'electric-cursor': this.cursor(req),
+      },
+      body: this.events(call, held, shape, offset),
+    };
+  }
+
+  private async *events(
+    call: ShapeCall,
+    held: HeldRequest,
+    shape: ShapeView,
+    offset: LogOffset,
+  ): AsyncGenerator<string> {
+    try {
+      const keepAliveMs = this.options.sseKeepAliveMs ?? 21_000;
+      const deadline = this.now() + this.cacheConfig.sseTimeoutMs;
+      let since = offset;
+      while (!held.aborted) {
+        const { read } = await this.read(shape, since, false);
+        if (read.entries.length > 0) {
+          let text = '';
+          for (const entry of read.entries) text += `data: ${entry}\n\n`;
+          since = read.lastOffset;
+          // The client resumes at `<lsn>_0`: tail + 1 keeps it past every op of the tail transaction.
+          if (read.upToDate) text += `data: ${upToDateMessage((since.tx > 0n ? since.tx : 0n) + 1n)}\n\n`;
+          yield text;
+          continue;
+        }
+        const remaining = deadline - this.now();
+        if (remaining <= 0) break;
+        const outcome = await this.engine.waitForChange(shape.handle, since, {
+          timeoutMs: Math.min(remaining, keepAliveMs),
+          signal: held,
+        });
+        if (outcome === 'timeout') {
+          if (this.now() >= deadline) break;
+          yield ': keep-alive\n\n';
+        } else if (outcome !== 'changed') break;
+      }
+    } catch (error) {
+      // A rotation, or the engine stopping while a read waited for the watermark: the stream just ends.
+      if (!isShapeNotFound(error) && !(error instanceof ShapeEngineError))
+        call.logError?.(error, 'SSE stream failed');
+    } finally {
+      this.held.release(held);
+    }
+  }
+
+  /** 409 must-refetch with the definition's current handle, made if need be (SE34). */
+  private async mustRefetch(
+    call: ShapeCall,
+    definition: ShapeDefinition | Validated<ShapeRequest>,
+  ): Promise<ShapeAnswer> {
+    let fresh: ShapeView | undefined;
+    const current =
+      'ok' in definition ? (definition.ok ? definition.value.definition : undefined) : definition;
+    try {
+      fresh = current ? await this.engine.shapeFor(current) : undefined;
+    } catch {
+      fresh = undefined;
+    }
+    const headers: Headers = {
+      ...cors(call.origin),
+      'cache-control': cacheControl(
+        { kind: 'must-refetch', hasNewHandle: fresh !== undefined },
+        this.cacheConfig,
+      ),
+      'content-type': JSON_TYPE,
+    };
+    if (fresh) headers['electric-handle'] = fresh.handle;
+    return { status: 409, headers, body: MUST_REFETCH_BODY };
+  }
+
+  private cursor(req: ShapeRequest): string {
+    return nextCursor({
+      nowMs: this.now(),
+      longPollTimeoutMs: this.options.config.longPollMs,
+      clientCursor: req.cursor,
+      jitterSeconds: 1 + Math.floor(this.random() * 3600),
+    });
+  }
+
+  // ---- errors ----
+
+  private error(
+    call: Pick<ShapeCall, 'origin'>,
+    status: number,
+    body: unknown,
+    extra: Headers = {},
+  ): ShapeAnswer {
+    return {
+      status,
+      headers: {
+        ...cors(call.origin),
+        'cache-control': cacheControl({ kind: 'error' }),
+        'surrogate-control': 'no-store',
+        'content-type': JSON_TYPE,
+        ...extra,
+      },
+      body: JSON.stringify(body),
+    };
+  }
+
+  private invalid(call: Pick<ShapeCall, 'origin'>, error: InvalidRequest): ShapeAnswer {
+    return this.error(call, 400, error.body);
+  }
+
+  private outOfBounds(call: Pick<ShapeCall, 'origin'>): ShapeAnswer {
+    return this.error(call, 400, OUT_OF_BOUNDS_BODY);
+  }
+
+  private unauthorized(call: Pick<ShapeCall, 'origin'>): ShapeAnswer {
+    return this.error(call, 401, UNAUTHORIZED_BODY);
+  }
+
+  /** 503 + Retry-After (SE55): starting, too many creations or held requests, snapshot failure. */
+  private unavailable(call: ShapeCall, message: string): ShapeAnswer {
+    return this.error(
+      call,
+      503,
+      { code: ErrorCode.unavailable, message },
+      { 'retry-after': String(this.options.retryAfterSeconds ?? 5) },
+    );
+  }
+
+  // ---- DELETE, OPTIONS, health ----
+
+  /** DELETE /v1/shape (SE34): only with SHAPE_ALLOW_DELETE=true; by handle, or by definition. */
+  async delete(call: Omit<ShapeCall, 'client'>): Promise<ShapeAnswer> {
+    const { query } = call;
+    const headers: Headers = {
+      ...cors(call.origin),
+      'cache-control': cacheControl({ kind: 'no-cache' }),
+    };
+    const json = (status: number, body: unknown): ShapeAnswer => ({
+      status,
+      headers: { ...headers, 'content-type': JSON_TYPE },
+      body: JSON.stringify(body),
+    });
+    if (!this.secretAccepted(query)) return this.unauthorized(call);
+    if (!this.options.config.allowDelete) {
+      return json(405, {
+        code: ErrorCode.forbidden,
+        message: 'Deleting shapes is disabled; start the server with SHAPE_ALLOW_DELETE=true to allow it.',
+      });
+    }
+    const handle = typeof query.handle === 'string' && query.handle !== '' ? query.handle : undefined;
+    const tableText = typeof query.table === 'string' ? query.table : undefined;
+    const relation = tableText === undefined ? undefined : parseRelation(tableText);
+    const info = relation?.ok ? await this.engine.table(relation.value) : undefined;
+    const definition = validateShapeDefinition(
+      {
+        table: tableText,
+        columns: typeof query.columns === 'string' ? query.columns : undefined,
+        where: typeof query.where === 'string' ? query.where : undefined,
+        params: paramsFromQuery(query),
+        ...(query.replica === 'full' ? { replica: 'full' as const } : {}),
+        ...(query.log === 'changes_only' ? { log: 'changes_only' as const } : {}),
+      },
+      () => info?.schema,
+    );
+    if (!definition.ok) return this.invalid(call, definition.error);
+    const target = handle ?? this.engine.currentHandle(definition.value);
+    const shape = target === undefined ? undefined : this.engine.find(target);
+    if (
+      !shape ||
+      (handle === undefined && shape.definition.key !== definition.value.key) ||
+      shape.definition.table.schema !== definition.value.table.schema ||
+      shape.definition.table.name !== definition.value.table.name
+    ) {
+      return json(404, {
+        code: ErrorCode.notFound,
+        message: 'No such shape: it was already deleted, rotated or never created.',
+      });
+    }
+    this.engine.deleteShape(shape.handle);
+    return { status: 202, headers, body: undefined };
+  }
+
+  preflight(origin: string | undefined, requestedHeaders: string | undefined): ShapeAnswer {
+    return { status: 204, headers: preflightHeaders(origin, requestedHeaders), body: undefined };
+  }
+
+  /** `{"status":"active"}` once the stream runs; 202 `starting` before (SE36). */
+  health(call: Omit<ShapeCall, 'client'>): ShapeAnswer {
+    if (!this.secretAccepted(call.query)) return this.unauthorized(call);
+    const headers: Headers = {
+      ...cors(call.origin),
+      'cache-control': 'no-cache, no-store, must-revalidate',
+      'content-type': JSON_TYPE,
+    };
+    const active = this.engine.ready;
+    return {
+      status: active ? 200 : 202,
+      headers,
+      body: JSON.stringify({ status: active ? 'active' : 'starting' }),
+    };
+  }
+}
