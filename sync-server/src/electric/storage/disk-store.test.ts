@@ -139,6 +139,24 @@ describe('disk shape log store', () => {
     expect(records[0]?.map((item) => item.handle)).toEqual(handles);
   });
 
+  it('[SE42] shape files are written behind: after the delay, or at once for a read that needs them', async () => {
+    // A delay no test outlasts: only a read past the written bytes, or close, writes the files.
+    const store = await open({ writeBehindDelayMs: 3_600_000, cacheBytes: 1 });
+    await store.create(newShape('h-1'));
+    for (let lsn = 1n; lsn <= 5n; lsn++) await store.appendTransaction('h-1', lsn, transaction(lsn, 2));
+    const logFile = path.join(shapesDir(), 'h-1', 'log');
+    expect((await fs.stat(logFile)).size).toBe(0);
+    const all = await readAll(store, 'h-1');
+    expect(all).toHaveLength(10);
+    expect((await fs.stat(logFile)).size).toBeGreaterThan(0);
+    await store.appendTransaction('h-1', 6n, transaction(6n, 2));
+    await store.close();
+    const reopened = await open({ cacheBytes: 1 });
+    const again = await readAll(reopened, 'h-1');
+    expect(again.slice(0, 10)).toEqual(all);
+    expect(again).toHaveLength(12);
+  });
+
   it('[SE43] a torn journal record is cut on open: that commit is gone, earlier ones stay whole', async () => {
     const first = await open();
     await fill(first);

@@ -56,6 +56,11 @@ export interface DiskStoreOptions extends StoreOptions {
   readonly maxOpenShapes?: number;
   /** Journaled bytes not yet written to shape files before commits wait for the writer; default 32 MiB. */
   readonly writeBehindBytes?: number;
+  /**
+   * How long journaled appends wait before the writer writes them to their shapes' files; default
+   * 250 ms. A shape appended to many times meanwhile gets one write per file, not one per commit.
+   */
+  readonly writeBehindDelayMs?: number;
 }
 
 /** What `open` found and repaired. */
@@ -113,6 +118,8 @@ const ACCESS = 'access.json';
 const TRASH = '.trash-';
 const HANDLE_DIR = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const IO_PARALLELISM = 16;
+/** Unwritten bytes past which the writer starts without waiting out its delay. */
+const WRITE_AT_ONCE_BYTES = 1024 * 1024;
 
 export class DiskShapeLogStore implements ShapeLogStore {
   private readonly shapes = new ShapeTable<DiskShape>();
@@ -128,6 +135,7 @@ export class DiskShapeLogStore implements ShapeLogStore {
   private unwrittenBytes = 0;
   private writer: Promise<void> = Promise.resolve();
   private writerRunning = false;
+  private writerTimer: NodeJS.Timeout | undefined;
   /** Group commits run one after another along this chain; it never rejects. */
   private chain: Promise<void> = Promise.resolve();
   private closing = false;
@@ -300,6 +308,8 @@ export class DiskShapeLogStore implements ShapeLogStore {
     if (this.closing) return;
     this.closing = true;
     await this.chain;
+    clearTimeout(this.writerTimer);
+    this.writerTimer = undefined;
     await this.writer;
     await Promise.all([...this.background]);
     for (const [, state] of this.shapes.states()) state.waiters.closed();
@@ -392,7 +402,7 @@ export class DiskShapeLogStore implements ShapeLogStore {
     }
     for (const item of batch.items) this.publish(item);
     batch.resolve();
-    this.startWriter();
+    this.scheduleWriter();
     try {
       // Back-pressure: the next commit waits while too much is journaled but not yet written.
       if (this.unwrittenBytes > (this.options.writeBehindBytes ?? 32 * 1024 * 1024)) await this.writer;
@@ -402,20 +412,42 @@ export class DiskShapeLogStore implements ShapeLogStore {
     }
   }
 
+  /**
+   * The writer runs a while after the first unwritten append (SE42), or at once past 1 MiB unwritten:
+   * under steady commits to many shapes, each shape's appends of that while share one write per file.
+   */
+  private scheduleWriter(): void {
+    if (this.writerRunning) return;
+    const delayMs = this.options.writeBehindDelayMs ?? 250;
+    if (delayMs <= 0 || this.unwrittenBytes > WRITE_AT_ONCE_BYTES) {
+      clearTimeout(this.writerTimer);
+      this.writerTimer = undefined;
+      this.startWriter();
+      return;
+    }
+    if (this.writerTimer !== undefined) return;
+    this.writerTimer = setTimeout(() => {
+      this.writerTimer = undefined;
+      this.startWriter();
+    }, delayMs);
+    // Pending writes never hold the process open: the journal has them, and close() writes them.
+    this.writerTimer.unref();
+  }
+
+  /** One pass over the shapes with unwritten appends; what arrives meanwhile waits for the next. */
   private startWriter(): void {
     if (this.writerRunning) return;
     this.writerRunning = true;
     this.writer = (async () => {
       try {
-        while (this.toWrite.size > 0) {
-          const shapes = [...this.toWrite];
-          this.toWrite.clear();
-          await forEachLimit(shapes, IO_PARALLELISM, (state) => this.writeShape(state));
-        }
+        const shapes = [...this.toWrite];
+        this.toWrite.clear();
+        await forEachLimit(shapes, IO_PARALLELISM, (state) => this.writeShape(state));
       } catch (error) {
         this.failure ??= error as Error;
       } finally {
         this.writerRunning = false;
+        if (this.toWrite.size > 0 && !this.closing) this.scheduleWriter();
       }
     })();
   }
