@@ -2,10 +2,11 @@
 // receipt committed) of a real Hearth (embedded Postgres, temp DATA_DIR) running in its own process,
 // 50 concurrent clients, one user and session each; the same clients against the write floor (a bare
 // server doing one durable INSERT per mutation); then the same load while each user's second device
-// follows its `receipts` shape live through the gateway (official client, in a process of its own),
-// measuring POST -> receipt arriving there. Prints latency, throughput and the server's CPU; asserts
-// nothing. BENCH_WRITES=single,floor,batch,receipts picks scenarios (all by default), for A/B runs;
-// BENCH_SERVER_NODE_ARGS adds node flags to the server process (e.g. --cpu-prof).
+// follows its `receipts` shape live through the gateway, measuring POST -> receipt arriving there:
+// with lightweight long-poll clients (the server's figure), then with the official client (its CPU
+// printed beside). Prints latency, throughput and every process' CPU; asserts nothing.
+// BENCH_WRITES=single,floor,batch,receipts,receipts-official picks scenarios (all by default), for
+// A/B runs; BENCH_SERVER_NODE_ARGS adds node flags to the server process (e.g. --cpu-prof).
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { MUTATIONS_PATH } from '@hearth/sync-server/writes/routes';
 import { createTestUser, type TestUser } from '@hearth/sync-server/writes/test-support/sessions';
 import { formatMs, median, percentile, printRow } from './stats';
 import { Child } from './sync/ipc';
-import { describeLoad, LoadMeter, MachineMeter, monotonicMs, type Load } from './sync/load';
+import { combine, describeLoad, LoadMeter, MachineMeter, monotonicMs, type Load } from './sync/load';
 import { RawConnection } from './sync/raw-http';
 import type { ReceiptWatchersApi } from './sync/receipt-watchers';
 import type { ServerApi } from './sync/server';
@@ -28,6 +29,12 @@ const CLIENTS = 50;
 /** Hearth's pool size (hearth.ts), which the floor server's pool gets too. */
 const HEARTH_POOL_SIZE = 10;
 const WARMUP_REQUESTS = 5;
+/**
+ * The second devices: lightweight long-poll loops (one process is plenty), or official ShapeStreams,
+ * 10 users to a process (each costs milliseconds per long poll; 50 on one loop queued for tens of ms).
+ */
+type Watchers = 'light' | 'official';
+const WATCHER_PROCESSES: Readonly<Record<Watchers, number>> = { light: 1, official: 5 };
 
 interface Scenario {
   label: string;
@@ -45,7 +52,7 @@ const FLOOR: Scenario = {
   batchSize: 1,
   requestsPerClient: 60,
 };
-const CHOSEN = (process.env.BENCH_WRITES ?? 'single,floor,batch,receipts').split(',');
+const CHOSEN = (process.env.BENCH_WRITES ?? 'single,floor,batch,receipts,receipts-official').split(',');
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
@@ -221,29 +228,53 @@ async function runScenario(
 }
 
 /**
- * Each user's other device: a live ShapeStream on their `receipts` shape, through the gateway, in a
- * process of its own (receipt-watchers.ts). Times are CLOCK_MONOTONIC in both processes.
+ * Each user's other device: a live ShapeStream on their `receipts` shape, through the gateway, in
+ * processes of their own (receipt-watchers.ts), a few users each: the official client costs
+ * milliseconds of CPU per long poll, and 50 of them on one event loop queued behind each other for
+ * tens of milliseconds, which the figure then counted as delivery time. Times are CLOCK_MONOTONIC in
+ * every process.
  */
 class ReceiptWatch {
   private readonly sentAt = new Map<string, number>();
   private readonly answeredAt = new Map<string, number>();
-  private readonly child = new Child<ReceiptWatchersApi>(
-    'receipt watchers',
-    new URL('./sync/receipt-watchers.ts', import.meta.url),
-  );
+  /** Which watcher process follows each id's user. */
+  private readonly watcherOf = new Map<string, Child<ReceiptWatchersApi>>();
+  private readonly watchers: Child<ReceiptWatchersApi>[];
+  private readonly userWatcher = new Map<string, Child<ReceiptWatchersApi>>();
+
+  constructor(readonly kind: Watchers) {
+    this.watchers = Array.from(
+      { length: WATCHER_PROCESSES[kind] },
+      (_, i) =>
+        new Child<ReceiptWatchersApi>(
+          `receipt watchers ${i + 1}`,
+          new URL('./sync/receipt-watchers.ts', import.meta.url),
+        ),
+    );
+  }
 
   /** Resolves once every user's stream is up to date. */
   async start(baseUrl: string, users: readonly TestUser[]): Promise<void> {
-    await this.child.call('open', {
-      url: `${baseUrl}${SHAPES_PATH}/receipts`,
-      cookies: users.map((user) => `${SESSION_COOKIE}=${user.token}`),
-    });
+    await Promise.all(
+      this.watchers.map((watcher, w) => {
+        const mine = users.filter((_, i) => i % this.watchers.length === w);
+        for (const user of mine) this.userWatcher.set(user.id, watcher);
+        return watcher.call(this.kind === 'light' ? 'openLight' : 'open', {
+          url: `${baseUrl}${SHAPES_PATH}/receipts`,
+          cookies: mine.map((user) => `${SESSION_COOKIE}=${user.token}`),
+        });
+      }),
+    );
   }
 
   /** Right before POSTing (the receipt's id is the mutation's id), and when the POST answered. */
-  sent(ids: readonly string[]): void {
+  sent(user: TestUser, ids: readonly string[]): void {
     const now = monotonicMs();
-    for (const id of ids) this.sentAt.set(id, now);
+    const watcher = this.userWatcher.get(user.id) as Child<ReceiptWatchersApi>;
+    for (const id of ids) {
+      this.sentAt.set(id, now);
+      this.watcherOf.set(id, watcher);
+    }
   }
   answered(ids: readonly string[]): void {
     const now = monotonicMs();
@@ -252,23 +283,35 @@ class ReceiptWatch {
 
   /** Once every sent mutation's receipt has arrived: arrival minus sent, and minus answered. */
   async latencies(): Promise<{ fromSent: number[]; fromAnswered: number[] }> {
-    const ids = [...this.sentAt.keys()];
-    const arrived = await this.child.call('arrivals', { ids });
-    const since = (start: Map<string, number>) =>
-      ids.map((id, i) => (arrived[i] as number) - (start.get(id) as number));
-    return { fromSent: since(this.sentAt), fromAnswered: since(this.answeredAt) };
+    const fromSent: number[] = [];
+    const fromAnswered: number[] = [];
+    await Promise.all(
+      this.watchers.map(async (watcher) => {
+        const ids = [...this.watcherOf].filter(([, w]) => w === watcher).map(([id]) => id);
+        const arrived = await watcher.call('arrivals', { ids });
+        ids.forEach((id, i) => {
+          fromSent.push((arrived[i] as number) - (this.sentAt.get(id) as number));
+          fromAnswered.push((arrived[i] as number) - (this.answeredAt.get(id) as number));
+        });
+      }),
+    );
+    return { fromSent, fromAnswered };
   }
 
-  mark(): Promise<void> {
-    return this.child.call('mark', undefined);
+  async mark(): Promise<void> {
+    await Promise.all(this.watchers.map((watcher) => watcher.call('mark', undefined)));
   }
-  load(): Promise<Load> {
-    return this.child.call('load', undefined);
+  async load(): Promise<Load> {
+    return combine(await Promise.all(this.watchers.map((watcher) => watcher.call('load', undefined))));
   }
 
   async stop(): Promise<void> {
-    await this.child.call('close', undefined).catch(() => undefined);
-    await this.child.stop();
+    await Promise.all(
+      this.watchers.map(async (watcher) => {
+        await watcher.call('close', undefined).catch(() => undefined);
+        await watcher.stop();
+      }),
+    );
   }
 }
 
@@ -277,12 +320,13 @@ async function runReceiptScenario(
   users: readonly TestUser[],
   communityId: string,
   meters: Meters,
+  kind: Watchers,
 ) {
-  const watch = new ReceiptWatch();
+  const watch = new ReceiptWatch(kind);
   try {
     await watch.start(baseUrl, users);
     const url = `${baseUrl}${MUTATIONS_PATH}`;
-    const requestsPerClient = 40;
+    const requestsPerClient = 100;
     await Promise.all([meters.mark(), watch.mark()]);
     const begun = performance.now();
     await Promise.all(
@@ -292,7 +336,10 @@ async function runReceiptScenario(
         try {
           for (let i = 0; i < requestsPerClient; i++) {
             const ids = nextBatch(communityId, 1, counter);
-            watch.sent(ids.map((mutation) => mutation.id));
+            watch.sent(
+              user,
+              ids.map((mutation) => mutation.id),
+            );
             await poster.post(ids);
             watch.answered(ids.map((mutation) => mutation.id));
           }
@@ -304,7 +351,10 @@ async function runReceiptScenario(
     const { fromSent: fromPost, fromAnswered: fromAnswer } = await watch.latencies();
     const seconds = (performance.now() - begun) / 1000;
     console.log(
-      `  POST -> receipt in the user's other client (${CLIENTS} posting clients; ${CLIENTS} live receipt shapes in another process)`,
+      `  POST -> receipt in the user's other client (${CLIENTS} posting clients; ${CLIENTS} live receipt shapes: ` +
+        (kind === 'light'
+          ? 'lightweight long-poll loops in another process)'
+          : `official ShapeStreams in ${WATCHER_PROCESSES.official} other processes)`),
     );
     printRow(
       '    from POST sent: p50 / p99',
@@ -315,7 +365,7 @@ async function runReceiptScenario(
       `${formatMs(median(fromAnswer))} / ${formatMs(percentile(fromAnswer, 99))}`,
     );
     printRow('    mutations/s with the live shapes', `${Math.round(fromPost.length / seconds)}`);
-    printRow('    receipt streams process', describeLoad(await watch.load()));
+    printRow('    receipt stream processes (all)', describeLoad(await watch.load()));
     await meters.print(fromPost.length);
   } finally {
     await watch.stop();
@@ -381,7 +431,9 @@ export async function run(): Promise<void> {
         printRow('    Hearth / floor, mutations/s', `${((rates.get('single') ?? 0) / floorRate).toFixed(2)}`);
       }
     }
-    if (CHOSEN.includes('receipts')) await runReceiptScenario(baseUrl, users, communityId, meters);
+    if (CHOSEN.includes('receipts')) await runReceiptScenario(baseUrl, users, communityId, meters, 'light');
+    if (CHOSEN.includes('receipts-official'))
+      await runReceiptScenario(baseUrl, users, communityId, meters, 'official');
   } finally {
     await pool?.end();
     await server.call('stop', undefined).catch(() => undefined);

@@ -11,7 +11,7 @@ export interface RawAnswer {
   /** Lower-case names; the first value of a repeated header. */
   readonly headers: ReadonlyMap<string, string>;
   readonly sawMarker: boolean;
-  /** The body, for requests that asked for it (`post`). */
+  /** The body, for requests that asked for it (`getBody`, `post`). */
   readonly body: Buffer | undefined;
   /** CLOCK_MONOTONIC ms when the whole response had arrived. */
   readonly at: number;
@@ -81,16 +81,25 @@ export class RawConnection {
     });
   }
 
-  /** POST `body` to `path` with `headers` (name: value lines); the answer carries the body. */
+  /** GET `path` with `headers` (`name: value\r\n` lines); the answer carries the body. */
+  getBody(path: string, headers: string): Promise<RawAnswer> {
+    return this.send(`GET ${path} HTTP/1.1\r\nhost: ${this.host}:${this.port}\r\n${headers}\r\n`);
+  }
+
+  /** POST `body` to `path` with `headers` (`name: value\r\n` lines); the answer carries the body. */
   post(path: string, headers: string, body: string): Promise<RawAnswer> {
+    return this.send(
+      `POST ${path} HTTP/1.1\r\nhost: ${this.host}:${this.port}\r\n${headers}` +
+        `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+
+  private send(request: string): Promise<RawAnswer> {
     if (this.pending) return Promise.reject(new Error('a request is already in flight'));
     const socket = this.connection(undefined);
     return new Promise<RawAnswer>((resolve, reject) => {
       this.pending = { marker: undefined, body: [], resolve, reject };
-      socket.write(
-        `POST ${path} HTTP/1.1\r\nhost: ${this.host}:${this.port}\r\n${headers}` +
-          `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      );
+      socket.write(request);
     });
   }
 
