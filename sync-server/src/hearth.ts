@@ -162,6 +162,7 @@ export async function startHearth(config: Config, options: StartOptions): Promis
       migrations: files,
       webDist: config.webDist,
       log,
+      rawRoutes: [shapes.rawRoute],
       routes: [
         shapes.routes,
         authRoutes({ pool, config: config.auth, watch }),

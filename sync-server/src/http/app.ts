@@ -1,7 +1,9 @@
 // The HTTP server: /healthz, the JSON error shape, and the built web app on the same origin
 // (SPA fallback for page navigations; API prefixes and missing assets get a JSON 404).
-// Feature routes (/v1/shape, /api/…, /collab) register through `routes` before it listens.
+// Feature routes (/v1/shape, /api/…, /collab) register through `routes` before it listens; the
+// hottest one may also take requests off node:http ahead of Fastify (`rawRoutes`).
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, {
@@ -30,6 +32,34 @@ export interface AppOptions {
   webDist: string;
   log: Logger;
   routes?: readonly ((app: FastifyInstance) => Promise<void> | void)[];
+  /**
+   * Handlers that see each request before Fastify and take the ones they serve (GET /v1/shape,
+   * engine SE63): no Fastify request, reply, routing or hooks for them.
+   */
+  rawRoutes?: readonly RawRoute[];
+}
+
+/** Takes a request it serves (true) or leaves it to the next handler (false). */
+export type RawRoute = (request: http.IncomingMessage, response: http.ServerResponse) => boolean;
+
+/**
+ * Fastify's own HTTP/1 server with the raw routes in front; the timeouts set as Fastify sets them on
+ * the server it makes itself.
+ */
+function serverWith(rawRoutes: readonly RawRoute[]) {
+  return (
+    fastifyHandler: http.RequestListener,
+    options: { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number },
+  ): http.Server => {
+    const server = http.createServer((request, response) => {
+      for (const route of rawRoutes) if (route(request, response)) return;
+      fastifyHandler(request, response);
+    });
+    if (options.keepAliveTimeout !== undefined) server.keepAliveTimeout = options.keepAliveTimeout;
+    if (options.requestTimeout !== undefined) server.requestTimeout = options.requestTimeout;
+    server.setTimeout(options.connectionTimeout ?? 0);
+    return server;
+  };
 }
 
 export function isServerPath(urlPath: string): boolean {
@@ -54,7 +84,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { log, webDist } = options;
   // Widened so the instance has Fastify's default logger type, which feature routes are written against.
   const logger: FastifyBaseLogger = log;
-  const app: FastifyInstance = Fastify({ loggerInstance: logger });
+  const rawRoutes = options.rawRoutes ?? [];
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger,
+    ...(rawRoutes.length > 0 ? { serverFactory: serverWith(rawRoutes) } : {}),
+  });
   app.setErrorHandler(errorHandler);
 
   app.get('/healthz', async (_request, reply) => {

@@ -7,6 +7,8 @@ import { syncedTables } from '@hearth/schema/catalogue';
 import type { ShapeConfig } from '../../config';
 import type { Logger } from '../../log';
 import { ShapeApi, type ShapeApiOptions } from '../http/shape-api';
+import type { RawRoute } from '../../http/app';
+import { rawShapeRoute } from '../http/raw-shape-route';
 import { registerShapeRoutes } from '../http/shape-routes';
 import type { ReplicationNames } from '../replication/setup';
 import { DiskShapeLogStore } from '../storage/disk-store';
@@ -41,6 +43,8 @@ export interface RunningShapeEngine {
   readonly api: ShapeApi;
   /** Register on the Fastify app (`buildApp({ routes: [engine.routes] })`). */
   readonly routes: (app: FastifyInstance) => Promise<void>;
+  /** GET /v1/shape ahead of Fastify (`buildApp({ rawRoutes: [engine.rawRoute] })`, SE63). */
+  readonly rawRoute: RawRoute;
   stop(): Promise<void>;
 }
 
@@ -70,6 +74,7 @@ export async function startShapeEngine(options: StartShapeEngineOptions): Promis
     ready,
     api,
     routes: (app) => registerShapeRoutes(app, api),
+    rawRoute: rawShapeRoute(api, options.log),
     stop: () => engine.stop(),
   };
 }

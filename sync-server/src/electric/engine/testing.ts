@@ -79,6 +79,8 @@ export async function startTestShapeServer(options: TestServerOptions): Promise<
     migrations: [],
     webDist: path.join(dataDir, 'no-web'),
     log,
+    // As a Hearth process serves it: GET /v1/shape ahead of Fastify (SE63), the rest on Fastify.
+    rawRoutes: [running.rawRoute],
     routes: [running.routes],
   });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -60,8 +60,8 @@ export interface ShapeCall {
   readonly ifNoneMatch?: string | undefined;
   /** Ends what the call holds (a long poll, an SSE stream) when the client goes away. */
   readonly client: ClientPresence;
-  /** Where an SSE stream that fails unexpectedly is reported. */
-  readonly logError?: (error: unknown, message: string) => void;
+  /** Where an SSE stream that fails unexpectedly is reported (a pino logger fits). */
+  readonly log?: { error(details: object, message: string): void };
 }
 
 /**
@@ -156,6 +156,11 @@ export class ShapeApi {
     this.cacheConfig = { maxAgeSeconds: 60, staleAgeSeconds: 300, sseTimeoutMs: 60_000, ...options.cache };
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Set once closeHeld ran. */
+  get closing(): boolean {
+    return this.held.closing;
   }
 
   /** Ends every held request (the server is closing): long polls answer 503, SSE streams end. */
@@ -576,7 +581,7 @@ export class ShapeApi {
     } catch (error) {
       // A rotation, or the engine stopping while a read waited for the watermark: the stream just ends.
       if (!isShapeNotFound(error) && !(error instanceof ShapeEngineError))
-        call.logError?.(error, 'SSE stream failed');
+        call.log?.error({ err: error }, 'SSE stream failed');
     } finally {
       this.held.release(held);
     }

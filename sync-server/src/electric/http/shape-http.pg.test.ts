@@ -1,8 +1,11 @@
 // The HTTP surface against a real Postgres and the real engine, with raw fetch: the exact headers,
-// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56, SE60, SE62).
+// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56, SE60, SE62, SE63).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type FreshDatabase } from '../../../../tests/support/postgres';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import Fastify from 'fastify';
+import { buildApp } from '../../http/app';
 import { silentLogger } from '../../log';
 import { ShapeEngine } from '../engine/shape-engine';
 import {
@@ -526,5 +529,43 @@ describe('the Shape API called in-process', () => {
       message: 'The server is stopping; retry shortly.',
     });
     api.closeHeld();
+  });
+});
+
+describe('GET /v1/shape ahead of Fastify', () => {
+  it('[SE63] is served off node:http without Fastify hooks, and answers what the Fastify route answers', async () => {
+    const seen: string[] = [];
+    const app = await buildApp({
+      pool: db.pool,
+      migrations: [],
+      webDist: path.join(server.dataDir, 'no-web'),
+      log: silentLogger(),
+      rawRoutes: [server.running.rawRoute],
+      routes: [
+        server.running.routes,
+        (fastify) => {
+          fastify.addHook('onRequest', (request, _reply, done) => {
+            seen.push(request.url);
+            done();
+          });
+        },
+      ],
+    });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const shapePath = `/v1/shape?table=items&where=${encodeURIComponent('id <= 2')}&offset=-1&secret=${SECRET}`;
+      const raw = await fetch(`${base}${shapePath}`);
+      const routed = await app.inject({ method: 'GET', url: shapePath });
+      expect(seen).toEqual([shapePath]); // the injected request only: inject enters Fastify directly
+      expect(raw.status).toBe(routed.statusCode);
+      for (const name of PROTOCOL_HEADERS) expect(raw.headers.get(name)).toBe(routed.headers[name]);
+      expect(await raw.text()).toBe(routed.body);
+      // Everything else still goes through Fastify.
+      await fetch(`${base}/v1/health?secret=${SECRET}`);
+      expect(seen).toHaveLength(2);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -66,6 +66,7 @@ export async function startGatewayHarness(options: HarnessOptions = {}): Promise
     migrations: await readMigrationFiles(MIGRATIONS_DIR),
     webDist: path.join(dataDir, 'no-web'),
     log: silentLogger(),
+    rawRoutes: [engine.rawRoute],
     routes: [
       engine.routes,
       authRoutes({ pool, config: DEFAULT_AUTH_CONFIG }),
