@@ -1,6 +1,6 @@
 // The live requests the Shape API holds (long polls, SSE streams): each one's wait signal, how many
 // are held (the SE55 limit), and ending them all when the server closes.
-import type { WaitSignal } from '../storage/store';
+import type { AbortListener, WaitSignal } from '../storage/store';
 
 /** Whether the client of a call is still there, as its transport knows it. */
 export interface ClientPresence {
@@ -17,7 +17,7 @@ export interface ClientPresence {
  */
 export class HeldRequest implements WaitSignal {
   aborted = false;
-  private readonly listeners: (() => void)[] = [];
+  private readonly listeners: AbortListener[] = [];
 
   /**
    * Aborted when the client goes: a bound method, not a closure made (and named, by tsx) per
@@ -31,14 +31,14 @@ export class HeldRequest implements WaitSignal {
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    for (const listener of this.listeners.splice(0)) listener();
+    for (const listener of this.listeners.splice(0)) listener.handleEvent();
   }
 
-  addEventListener(_type: 'abort', listener: () => void): void {
+  addEventListener(_type: 'abort', listener: AbortListener): void {
     this.listeners.push(listener);
   }
 
-  removeEventListener(_type: 'abort', listener: () => void): void {
+  removeEventListener(_type: 'abort', listener: AbortListener): void {
     const at = this.listeners.indexOf(listener);
     if (at >= 0) this.listeners.splice(at, 1);
   }

@@ -529,7 +529,7 @@ export class ShapeApi {
     // Held from here, not from the first event read: the 503 limit counts streams not yet read. A
     // stream whose reader left before reading is released by the leaving (its finally never runs).
     const held = this.held.hold(call.client);
-    held.addEventListener('abort', () => this.held.release(held));
+    held.addEventListener('abort', { handleEvent: () => this.held.release(held) });
     return {
       status: 200,
       headers: {

@@ -59,10 +59,15 @@ export interface ReadResult {
 export type WaitOutcome = 'changed' | 'timeout' | 'deleted' | 'aborted';
 
 /** What ends a wait early (its client left, the server is closing). An AbortSignal is one. */
+/** An abort listener as an object (AbortSignal takes these too): no closure per held wait. */
+export interface AbortListener {
+  handleEvent(): void;
+}
+
 export interface WaitSignal {
   readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
+  addEventListener(type: 'abort', listener: AbortListener, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: AbortListener): void;
 }
 
 export interface WaitOptions {
