@@ -2,7 +2,7 @@
 // test file calls `shapeLogStoreContract` with a factory; disk-only rules live in its own file.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chunkSlice, entryBytes, fitIntoChunk, type ChunkedEntry } from '../chunking';
-import { BEFORE_ALL, compareOffsets, type LogOffset } from '../offset';
+import { BEFORE_ALL, compareOffsets, formatOffset, type LogOffset } from '../offset';
 import { isShapeNotFound, ShapeStoreError } from './errors';
 import type { NewShape, ShapeLogStore, StoredEntry, StoreOptions } from './store';
 
@@ -61,6 +61,12 @@ export async function readAll(store: ShapeLogStore, handle: string): Promise<str
     const r = await store.read(handle, since);
     out.push(...r.entries);
     if (r.upToDate) return out;
+    // A read that neither reaches the tail nor moves on would loop here for ever: say so instead.
+    if (r.entries.length === 0 && compareOffsets(r.lastOffset, since) <= 0) {
+      throw new Error(
+        `a read of ${handle} after ${formatOffset(since)} returned nothing, short of the tail ${formatOffset(r.tail)}`,
+      );
+    }
     since = r.lastOffset;
   }
 }
