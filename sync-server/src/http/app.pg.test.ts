@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -218,5 +220,56 @@ describe('without a web build', () => {
     expect((await app.inject('/healthz')).statusCode).toBe(200);
     expect((await app.inject('/api/x')).statusCode).toBe(404);
     await app.close();
+  });
+});
+
+describe('closing', () => {
+  it('[HT9] a request answered while the server closes does not keep its connection open', async () => {
+    const db = await freshDatabase();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const held = new Promise<void>((resolve) => (arrived = resolve));
+    const app = await buildApp({
+      pool: db.pool,
+      migrations: [],
+      webDist: built,
+      log: silentLogger(),
+      routes: [
+        (routes) => {
+          // Like a held long poll: answered only once the server starts closing.
+          routes.get('/api/hold', async (_request, reply) => {
+            arrived();
+            await released;
+            return reply.code(503).send({ code: ErrorCode.unavailable, message: 'stopping' });
+          });
+          routes.addHook('preClose', (done) => {
+            release();
+            done();
+          });
+        },
+      ],
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const answer = new Promise<number>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/api/hold', agent }, (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+          })
+          .on('error', reject);
+      });
+      await held;
+      // With the keep-alive connection left open, close() would take the 72 s keep-alive timeout and
+      // this test its time limit.
+      await app.close();
+      expect(await answer).toBe(503);
+    } finally {
+      agent.destroy();
+      await db.drop();
+    }
   });
 });

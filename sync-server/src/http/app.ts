@@ -80,6 +80,27 @@ export function cacheControlFor(relativePath: string): string {
   return normalized.startsWith('assets/') ? IMMUTABLE : NO_CACHE;
 }
 
+/** How often, while the server closes, connections gone idle are closed (HT9). */
+const REAP_EVERY_MS = 50;
+
+/**
+ * HT9: close() must not wait out keep-alive. `server.close()` closes the connections idle at that
+ * moment only; a held long poll answered 503 during shutdown, or an SSE stream ended by it, leaves
+ * its connection idle afterwards, and close() would wait the keep-alive timeout (72 s) for it.
+ */
+function reapIdleConnectionsWhileClosing(app: FastifyInstance): void {
+  let reaper: NodeJS.Timeout | undefined;
+  app.addHook('preClose', (done) => {
+    reaper = setInterval(() => app.server.closeIdleConnections(), REAP_EVERY_MS);
+    reaper.unref();
+    done();
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(reaper);
+    done();
+  });
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { log, webDist } = options;
   // Widened so the instance has Fastify's default logger type, which feature routes are written against.
@@ -90,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(rawRoutes.length > 0 ? { serverFactory: serverWith(rawRoutes) } : {}),
   });
   app.setErrorHandler(errorHandler);
+  reapIdleConnectionsWhileClosing(app);
 
   app.get('/healthz', async (_request, reply) => {
     const health = await checkHealth(options.pool, options.migrations);
