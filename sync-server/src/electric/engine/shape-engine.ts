@@ -446,6 +446,7 @@ export class ShapeEngine {
             { handle: shape.handle, xids: xids.map(String) },
             'snapshot waits for committed transactions to become visible',
           ),
+        giveUp: () => (this.stopped ? stoppedError() : shape.removed ? aborted() : undefined),
       },
     );
     if (shape.removed) throw aborted();

@@ -180,3 +180,25 @@ it('[SE61] after a TRUNCATE streamed before it is visible, the new shape holds t
   expect(created.rows).toEqual([{ id: '3', v: 'c' }]);
   expect(first).toBe('waits');
 });
+
+it('[SE61] a snapshot waiting for a streamed commit gives up when the engine stops', async () => {
+  const existing = await initial({ table: 'things' });
+  const before = server.running.engine.tail(existing.handle) as LogOffset;
+  const held = await heldCommit(`insert into things values (9, 'z')`);
+  expect(await server.running.engine.waitForChange(existing.handle, before, { timeoutMs: 60_000 })).toBe(
+    'changed',
+  );
+  expect(await waitingForStandby(held.pid)).toBe(true);
+  const waits = new Promise<void>((resolve) => snapshotWaits.push(resolve));
+  const url = new URL(server.shapeUrl);
+  url.searchParams.set('table', 'things');
+  url.searchParams.set('where', 'id > 5');
+  url.searchParams.set('offset', '-1');
+  const answer = fetch(url);
+  await waits;
+  // The commit stays running: without giving up, stop() would wait for it (its snapshot connection
+  // is never released) and this test would reach its time limit. Last in this file: the server stops.
+  await server.running.engine.stop();
+  expect((await answer).status).toBe(503);
+  await release(held);
+});

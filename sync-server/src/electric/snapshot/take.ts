@@ -53,6 +53,12 @@ export interface SnapshotOptions {
   readonly delivered?: Delivered;
   /** Told each time a snapshot is dropped because it shows delivered transactions as running (SE61). */
   readonly onWait?: (xids: readonly bigint[]) => void;
+  /**
+   * Asked before each new try (SE61): an error ends the wait with it. A commit held in the running set
+   * for good (a synchronous standby that never answers) must not hold a stopping engine, or a shape
+   * deleted meanwhile, for ever.
+   */
+  readonly giveUp?: () => Error | undefined;
 }
 
 /**
@@ -118,6 +124,8 @@ export async function takeSnapshot(
       await client.query('rollback');
       options.onWait?.(running);
       await new Promise((resolve) => setTimeout(resolve, pause));
+      const reason = options.giveUp?.();
+      if (reason) throw reason;
     }
     await sink.start(info);
 
