@@ -132,6 +132,21 @@ async function waitingForStandby(pid: number): Promise<boolean> {
   }
 }
 
+/**
+ * A held commit on `things`, once the stream delivered it (the existing shape's log has it) while
+ * Postgres still shows it running.
+ */
+async function streamedButRunning(sql: string): Promise<{ pid: number; committed: Promise<unknown> }> {
+  const existing = await initial({ table: 'things' });
+  const before = server.running.engine.tail(existing.handle) as LogOffset;
+  const held = await heldCommit(sql);
+  expect(await server.running.engine.waitForChange(existing.handle, before, { timeoutMs: 60_000 })).toBe(
+    'changed',
+  );
+  expect(await waitingForStandby(held.pid)).toBe(true);
+  return held;
+}
+
 /** Lets the held commit end: it becomes visible to new snapshots. */
 async function release(held: { pid: number; committed: Promise<unknown> }): Promise<void> {
   await pool.query('select pg_cancel_backend($1)', [held.pid]);
@@ -154,14 +169,7 @@ async function createDuringGap(
 }
 
 it('[SE61] a shape created while a streamed commit is not yet visible still holds that transaction', async () => {
-  const existing = await initial({ table: 'things' });
-  const before = server.running.engine.tail(existing.handle) as LogOffset;
-  const held = await heldCommit(`insert into things values (2, 'b')`);
-  // The stream delivered it (the existing shape's log has it) while Postgres still shows it running.
-  expect(await server.running.engine.waitForChange(existing.handle, before, { timeoutMs: 60_000 })).toBe(
-    'changed',
-  );
-  expect(await waitingForStandby(held.pid)).toBe(true);
+  const held = await streamedButRunning(`insert into things values (2, 'b')`);
   const { first, initial: created } = await createDuringGap({ table: 'things', where: 'id > 0' }, held);
   expect(created.rows.map((r) => r.id).sort()).toEqual(['1', '2']);
   expect(first).toBe('waits');
@@ -182,13 +190,7 @@ it('[SE61] after a TRUNCATE streamed before it is visible, the new shape holds t
 });
 
 it('[SE61] a snapshot waiting for a streamed commit gives up when the engine stops', async () => {
-  const existing = await initial({ table: 'things' });
-  const before = server.running.engine.tail(existing.handle) as LogOffset;
-  const held = await heldCommit(`insert into things values (9, 'z')`);
-  expect(await server.running.engine.waitForChange(existing.handle, before, { timeoutMs: 60_000 })).toBe(
-    'changed',
-  );
-  expect(await waitingForStandby(held.pid)).toBe(true);
+  const held = await streamedButRunning(`insert into things values (9, 'z')`);
   const waits = new Promise<void>((resolve) => snapshotWaits.push(resolve));
   const url = new URL(server.shapeUrl);
   url.searchParams.set('table', 'things');
