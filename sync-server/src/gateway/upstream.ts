@@ -4,7 +4,7 @@
 // over HTTP (`ELECTRIC_URL`). The gateway's contract tests run against both.
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { ShapeApi } from '../electric/http/shape-api';
+import { SHAPE_PATH, type ShapeApi } from '../electric/http/shape-api';
 
 export interface UpstreamResponse {
   readonly status: number;
@@ -28,8 +28,6 @@ export interface ShapeUpstream {
    */
   get(query: URLSearchParams, options: UpstreamRequestOptions): Promise<UpstreamResponse>;
 }
-
-export const SHAPE_API_PATH = '/v1/shape';
 
 function withSecret(query: URLSearchParams, secret: string | undefined): string {
   const search = new URLSearchParams(query);
@@ -76,7 +74,7 @@ export function inProcessUpstream(api: ShapeApi, secret: string | undefined): Sh
 
 /** An Electric-compatible Shape API at `baseUrl` (e.g. `http://electric:3000`), with its API secret. */
 export function httpUpstream(baseUrl: string, secret: string | undefined): ShapeUpstream {
-  const endpoint = new URL(SHAPE_API_PATH, baseUrl).toString();
+  const endpoint = new URL(SHAPE_PATH, baseUrl).toString();
   return {
     async get(query, options) {
       const abort = new AbortController();

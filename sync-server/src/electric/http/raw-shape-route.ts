@@ -8,10 +8,8 @@ import { ErrorCode } from '@hearth/schema/errors';
 import type { RawRoute } from '../../http/app';
 import type { Logger } from '../../log';
 import type { Query } from '../shape-request';
-import type { ShapeApi } from './shape-api';
+import { SHAPE_PATH, type ShapeApi } from './shape-api';
 import { ResponsePresence, writeAnswer } from './write-answer';
-
-export const SHAPE_PATH = '/v1/shape';
 
 function failed(response: ServerResponse, log: Logger, error: unknown): void {
   log.error({ err: error }, 'GET /v1/shape failed');

@@ -37,6 +37,9 @@ import {
 
 export type { ClientPresence } from './held-requests';
 
+/** Where the Shape API is served, on this engine and on a real Electric. */
+export const SHAPE_PATH = '/v1/shape';
+
 export interface ShapeApiOptions {
   readonly engine: ShapeEngine;
   readonly config: ShapeConfig;

@@ -4,8 +4,7 @@
 // serves it wherever that one is not installed (tests on a bare app, HEAD).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Query } from '../shape-request';
-import { ShapeApi, type ShapeAnswer, type ShapeApiOptions } from './shape-api';
-import { SHAPE_PATH } from './raw-shape-route';
+import { SHAPE_PATH, ShapeApi, type ShapeAnswer, type ShapeApiOptions } from './shape-api';
 import { ResponsePresence, writeAnswer } from './write-answer';
 
 export type ShapeRouteOptions = ShapeApiOptions;
