@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -269,6 +269,38 @@ describe('closing', () => {
       expect(await answer).toBe(503);
     } finally {
       agent.destroy();
+      await db.drop();
+    }
+  });
+
+  it('[HT10] a connection still busy past the grace period is closed, and close() returns', async () => {
+    const db = await freshDatabase();
+    let arrived!: () => void;
+    const started = new Promise<void>((resolve) => (arrived = resolve));
+    const app = await buildApp({
+      pool: db.pool,
+      migrations: [],
+      webDist: built,
+      log: silentLogger(),
+      closeGraceMs: 200,
+      routes: [(routes) => routes.post('/api/upload', async () => ({ ok: true }))],
+    });
+    app.addHook('onRequest', async () => arrived());
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    // A request whose body stops halfway: node:http never counts its connection idle.
+    const socket = net.connect(port, '127.0.0.1');
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    try {
+      socket.write(
+        'POST /api/upload HTTP/1.1\r\nHost: hearth\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc',
+      );
+      await started;
+      // Without HT10 this waits until the client gives up, past this test's time limit.
+      await app.close();
+      await closed;
+    } finally {
+      socket.destroy();
       await db.drop();
     }
   });

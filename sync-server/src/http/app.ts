@@ -37,6 +37,8 @@ export interface AppOptions {
    * engine SE63): no Fastify request, reply, routing or hooks for them.
    */
   rawRoutes?: readonly RawRoute[];
+  /** Milliseconds a closing server waits for busy connections before it closes them (HT10); 5,000. */
+  closeGraceMs?: number;
 }
 
 /** Takes a request it serves (true) or leaves it to the next handler (false). */
@@ -82,16 +84,24 @@ export function cacheControlFor(relativePath: string): string {
 
 /** How often, while the server closes, connections gone idle are closed (HT9). */
 const REAP_EVERY_MS = 50;
+const CLOSE_GRACE_MS = 5_000;
 
 /**
  * HT9: close() must not wait out keep-alive. `server.close()` closes the connections idle at that
- * moment only; a held long poll answered 503 during shutdown, or an SSE stream ended by it, leaves
+ * moment only; a held long poll answered 503 during shutdown, or an SSE stream it ended, leaves
  * its connection idle afterwards, and close() would wait the keep-alive timeout (72 s) for it.
+ * HT10: nor wait for ever on a connection node:http never sees idle again (a client that stopped
+ * halfway through a request, or one the revocation test leaves behind): past the grace period every
+ * connection left is closed, whatever it is doing.
  */
-function reapIdleConnectionsWhileClosing(app: FastifyInstance): void {
+function reapConnectionsWhileClosing(app: FastifyInstance, graceMs: number): void {
   let reaper: NodeJS.Timeout | undefined;
   app.addHook('preClose', (done) => {
-    reaper = setInterval(() => app.server.closeIdleConnections(), REAP_EVERY_MS);
+    const deadline = Date.now() + graceMs;
+    reaper = setInterval(() => {
+      if (Date.now() >= deadline) app.server.closeAllConnections();
+      else app.server.closeIdleConnections();
+    }, REAP_EVERY_MS);
     reaper.unref();
     done();
   });
@@ -111,7 +121,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(rawRoutes.length > 0 ? { serverFactory: serverWith(rawRoutes) } : {}),
   });
   app.setErrorHandler(errorHandler);
-  reapIdleConnectionsWhileClosing(app);
+  reapConnectionsWhileClosing(app, options.closeGraceMs ?? CLOSE_GRACE_MS);
 
   app.get('/healthz', async (_request, reply) => {
     const health = await checkHealth(options.pool, options.migrations);
