@@ -121,21 +121,25 @@ type RequestPart = Omit<ShapeRequest, 'definition'>;
 
 /** Offset, handle and the live flags, checked in Electric's order (after the params of step 1). */
 function requestPart(query: Query, offsetText: string): Validated<RequestPart> {
-  const get = (name: string): string | undefined => single(query[name]);
-  // A bare `&live` or any value other than `false` means live (protocol doc §2.2).
-  const flag = (name: string): boolean => get(name) !== undefined && get(name) !== 'false';
+  // Every live poll runs this: module functions, not closures made (and named, by tsx) per call.
   const offset = parseOffset(offsetText);
   if (offset === undefined) return invalid({ offset: [INVALID_OFFSET_MESSAGE] });
   const isStart = offset === 'now' || offset === BEFORE_ALL;
-  const handle = isStart ? undefined : get('handle');
+  const handle = isStart ? undefined : single(query.handle);
   if (!isStart && (handle === undefined || handle === ''))
     return invalid({ handle: ["can't be blank when offset != -1"] });
-  const live = flag('live');
+  const live = flag(query, 'live');
   if (live && offset === BEFORE_ALL) return invalid({ live: ["can't be true when offset == -1"] });
   if (live && offset === 'now') return invalid({ live: ["can't be true when offset is 'now'"] });
-  const liveSse = flag('live_sse') || flag('experimental_live_sse');
+  const liveSse = flag(query, 'live_sse') || flag(query, 'experimental_live_sse');
   if (liveSse && !live) return invalid({ live_sse: ["can't be true unless live is also true"] });
-  return { ok: true, value: { offset, handle, live, liveSse, cursor: get('cursor') } };
+  return { ok: true, value: { offset, handle, live, liveSse, cursor: single(query.cursor) } };
+}
+
+/** A bare `&live` or any value other than `false` means live (protocol doc §2.2). */
+function flag(query: Query, name: string): boolean {
+  const value = single(query[name]);
+  return value !== undefined && value !== 'false';
 }
 
 /**

@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SHAPE_PATH, type ShapeApi } from '../electric/http/shape-api';
+import { isStreamed } from '../electric/http/write-answer';
 
 export interface UpstreamResponse {
   readonly status: number;
@@ -56,13 +57,11 @@ export function inProcessUpstream(api: ShapeApi, secret: string | undefined): Sh
           },
         },
       });
-      const { body } = answer;
-      const streamed = body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body);
-      const stream = streamed ? Readable.from(body) : undefined;
+      const stream = isStreamed(answer) ? Readable.from(answer.body) : undefined;
       return {
         status: answer.status,
         headers: answer.headers,
-        body: stream ?? (body as string | Buffer | undefined),
+        body: stream ?? (answer.body as string | Buffer | undefined),
         cancel: () => {
           stop.abort();
           stream?.destroy();

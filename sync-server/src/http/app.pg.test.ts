@@ -283,9 +283,16 @@ describe('closing', () => {
       webDist: built,
       log: silentLogger(),
       closeGraceMs: 200,
-      routes: [(routes) => routes.post('/api/upload', async () => ({ ok: true }))],
+      routes: [
+        (routes) => {
+          routes.post('/api/upload', (_request, reply) => reply.send({ ok: true }));
+        },
+      ],
     });
-    app.addHook('onRequest', async () => arrived());
+    app.addHook('onRequest', (_request, _reply, done) => {
+      arrived();
+      done();
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     // A request whose body stops halfway: node:http never counts its connection idle.

@@ -30,7 +30,14 @@ import { makeHandle, validateShapeDefinition, type ShapeDefinition } from '../sh
 import { takeSnapshot } from '../snapshot/take';
 import { isInSnapshot, DeliveredXids, type SnapshotPosition } from '../snapshot/visibility';
 import { isShapeNotFound } from '../storage/errors';
-import type { ReadResult, ShapeLogStore, StoredEntry, WaitOptions, WaitOutcome } from '../storage/store';
+import type {
+  ReadResult,
+  ShapeLogStore,
+  StoredEntry,
+  WaitListener,
+  WaitOptions,
+  WaitOutcome,
+} from '../storage/store';
 import type { TableRef } from '../table-schema';
 import { parseRelation } from '../identifiers';
 import { compileWhere, rowMatches, type RowPredicate } from '../where-eval';
@@ -279,23 +286,27 @@ export class ShapeEngine {
    * `snapshot-end`, so the `-1` response never changes once made (SE49).
    */
   async read(handle: string, since: LogOffset): Promise<ReadResult> {
-    const result = await this.options.store.read(handle, since);
-    if (since.tx > 0n || result.entries.length < 2) return result;
-    const end = result.entries.findIndex((e) => e.startsWith(SNAPSHOT_END_PREFIX));
-    if (end < 0 || end === result.entries.length - 1) return result;
-    // Snapshot entries sit at 0_0, 0_1, …: the i-th entry after `since` is at 0_(first + i).
-    const first = since.tx < 0n ? 0 : (since.op as number) + 1;
-    const lastOffset: LogOffset = { tx: 0n, op: first + end };
-    return {
-      entries: result.entries.slice(0, end + 1),
-      lastOffset,
-      tail: result.tail,
-      upToDate: compareOffsets(lastOffset, result.tail) >= 0,
-    };
+    return throughSnapshotEnd(await this.options.store.read(handle, since), since);
+  }
+
+  /** `read`, synchronously, when the store holds every entry it needs in memory (SE64). */
+  readCached(handle: string, since: LogOffset): ReadResult | undefined {
+    const result = this.options.store.readCached(handle, since);
+    return result && throughSnapshotEnd(result, since);
   }
 
   waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome> {
     return this.options.store.waitForChange(handle, since, options);
+  }
+
+  /** `waitForChange` with a listener instead of a promise (SE64); see ShapeLogStore.watch. */
+  watch(
+    handle: string,
+    since: LogOffset,
+    options: WaitOptions,
+    listener: WaitListener,
+  ): WaitOutcome | undefined {
+    return this.options.store.watch(handle, since, options, listener);
   }
 
   /** DELETE /v1/shape: rotates the shape; its handle answers 409 from now on (SE34). */
@@ -773,3 +784,21 @@ export function encodeWork(
 }
 
 export type { Work as RoutedWork };
+
+/**
+ * A read of the snapshot region stops at `snapshot-end` (SE49). Snapshot entries sit at 0_0, 0_1, …:
+ * the i-th entry after `since` is at 0_(first + i).
+ */
+function throughSnapshotEnd(result: ReadResult, since: LogOffset): ReadResult {
+  if (since.tx > 0n || result.entries.length < 2) return result;
+  const end = result.entries.findIndex((e) => e.startsWith(SNAPSHOT_END_PREFIX));
+  if (end < 0 || end === result.entries.length - 1) return result;
+  const first = since.tx < 0n ? 0 : (since.op as number) + 1;
+  const lastOffset: LogOffset = { tx: 0n, op: first + end };
+  return {
+    entries: result.entries.slice(0, end + 1),
+    lastOffset,
+    tail: result.tail,
+    upToDate: compareOffsets(lastOffset, result.tail) >= 0,
+  };
+}

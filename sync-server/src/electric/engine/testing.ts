@@ -20,6 +20,7 @@ import type {
   ShapeLogStore,
   SnapshotXids,
   StoredEntry,
+  WaitListener,
   WaitOptions,
   WaitOutcome,
 } from '../storage/store';
@@ -195,8 +196,21 @@ export class GatedStore implements ShapeLogStore {
     return this.inner.read(handle, since);
   }
 
+  readCached(handle: string, since: LogOffset): ReadResult | undefined {
+    return this.inner.readCached(handle, since);
+  }
+
   waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome> {
     return this.inner.waitForChange(handle, since, options);
+  }
+
+  watch(
+    handle: string,
+    since: LogOffset,
+    options: WaitOptions,
+    listener: WaitListener,
+  ): WaitOutcome | undefined {
+    return this.inner.watch(handle, since, options, listener);
   }
 
   info(handle: string): ShapeInfo | undefined {

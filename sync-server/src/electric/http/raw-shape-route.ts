@@ -8,8 +8,8 @@ import { ErrorCode } from '@hearth/schema/errors';
 import type { RawRoute } from '../../http/app';
 import type { Logger } from '../../log';
 import type { Query } from '../shape-request';
-import { SHAPE_PATH, type ShapeApi } from './shape-api';
-import { ResponsePresence, writeAnswer } from './write-answer';
+import { SHAPE_PATH, type AnswerSink, type ShapeAnswer, type ShapeApi } from './shape-api';
+import { isStreamed, ResponsePresence, writeAnswer, writeWhole } from './write-answer';
 
 function failed(response: ServerResponse, log: Logger, error: unknown): void {
   log.error({ err: error }, 'GET /v1/shape failed');
@@ -29,6 +29,26 @@ function failed(response: ServerResponse, log: Logger, error: unknown): void {
   response.end(body);
 }
 
+/** A request's response as the call's client and its answer's sink: one object per request. */
+class ResponseClient extends ResponsePresence implements AnswerSink {
+  constructor(
+    response: ServerResponse,
+    private readonly log: Logger,
+  ) {
+    super(response);
+  }
+
+  /** A whole answer is written here and now: a woken long poll's inside its wake-up turn (SE64). */
+  answer(answer: ShapeAnswer): void {
+    if (isStreamed(answer)) writeAnswer(this.response, answer).catch((error: unknown) => this.fail(error));
+    else writeWhole(this.response, answer);
+  }
+
+  fail(error: unknown): void {
+    failed(this.response, this.log, error);
+  }
+}
+
 export function rawShapeRoute(api: ShapeApi, log: Logger): RawRoute {
   return (request, response) => {
     // Closing: Fastify answers 503 and closes the connection, so clients stop holding the server open.
@@ -37,16 +57,17 @@ export function rawShapeRoute(api: ShapeApi, log: Logger): RawRoute {
     const mark = url.indexOf('?');
     if ((mark < 0 ? url : url.slice(0, mark)) !== SHAPE_PATH) return false;
     const query = parseQuery(mark < 0 ? '' : url.slice(mark + 1)) as Query;
-    api
-      .get({
+    const client = new ResponseClient(response, log);
+    api.serve(
+      {
         query,
         origin: request.headers.origin,
         ifNoneMatch: request.headers['if-none-match'],
-        client: new ResponsePresence(response),
+        client,
         log,
-      })
-      .then((answer) => writeAnswer(response, answer))
-      .catch((error: unknown) => failed(response, log, error));
+      },
+      client,
+    );
     return true;
   };
 }

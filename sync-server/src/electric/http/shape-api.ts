@@ -22,7 +22,7 @@ import {
   type Validated,
 } from '../shape-request';
 import { isShapeNotFound } from '../storage/errors';
-import type { ReadResult } from '../storage/store';
+import type { ReadResult, WaitListener, WaitOutcome } from '../storage/store';
 import { ENGINE_REASONS, ShapeEngineError } from '../engine/errors';
 import type { ShapeEngine, ShapeView } from '../engine/shape-engine';
 import { HeldRequests, type ClientPresence, type HeldRequest } from './held-requests';
@@ -78,6 +78,48 @@ export interface ShapeAnswer {
   readonly headers: Readonly<Headers>;
   readonly body: string | Buffer | AsyncIterable<string> | undefined;
   readonly rawHeaders?: readonly string[];
+}
+
+/**
+ * Where a call's answer goes (SE64): `answer` or `fail`, once. A woken long poll's answer is given
+ * from inside the wake-up turn, so a thousand woken requests are written one after another there,
+ * not each after a chain of promise reactions run for all of them first.
+ */
+export interface AnswerSink {
+  answer(answer: ShapeAnswer): void;
+  /** The API failed on the call (a bug, or the store failing): the transport answers 500. */
+  fail(error: unknown): void;
+}
+
+/** What the API's own steps return: an answer, or HELD once a long poll took the sink. */
+const HELD = Symbol('held');
+type Answered = ShapeAnswer | typeof HELD;
+
+/** Gives an answer to its sink; the sink's own failure (a bad header) becomes its `fail`. */
+function deliver(sink: AnswerSink, answer: Answered): void {
+  if (answer === HELD) return;
+  try {
+    sink.answer(answer);
+  } catch (error) {
+    sink.fail(error);
+  }
+}
+
+/** A long poll held until its wait ends: what it needs to answer then, and the wait's listener. */
+class HeldLongPoll implements WaitListener {
+  constructor(
+    readonly call: ShapeCall,
+    readonly sink: AnswerSink,
+    readonly shape: ShapeView,
+    readonly req: ShapeRequest,
+    readonly offset: LogOffset,
+    readonly held: HeldRequest,
+    private readonly ended: (poll: HeldLongPoll, outcome: WaitOutcome) => void,
+  ) {}
+
+  settled(outcome: WaitOutcome): void {
+    this.ended(this, outcome);
+  }
 }
 
 /** A log read and the watermark taken just before it. */
@@ -161,6 +203,11 @@ export class ShapeApi {
     this.now = options.now ?? Date.now;
   }
 
+  /** Live requests held now (long polls and SSE streams). */
+  get heldCount(): number {
+    return this.held.count;
+  }
+
   /** Set once closeHeld ran. */
   get closing(): boolean {
     return this.held.closing;
@@ -173,7 +220,20 @@ export class ShapeApi {
 
   // ---- GET /v1/shape ----
 
-  async get(call: ShapeCall, retried = false): Promise<ShapeAnswer> {
+  /** Answers the call through `sink`: at once, after a read, or when its held long poll ends (SE64). */
+  serve(call: ShapeCall, sink: AnswerSink): void {
+    this.answer(call, sink).then(
+      (answer) => deliver(sink, answer),
+      (error: unknown) => sink.fail(error),
+    );
+  }
+
+  /** The answer as a promise, for callers that write it themselves (the gateway, the Fastify route). */
+  get(call: ShapeCall): Promise<ShapeAnswer> {
+    return new Promise((resolve, reject) => this.serve(call, { answer: resolve, fail: reject }));
+  }
+
+  private async answer(call: ShapeCall, sink: AnswerSink, retried = false): Promise<Answered> {
     const { query } = call;
     if (!this.secretAccepted(query)) return this.unauthorized(call);
     if (!this.engine.ready || this.held.closing) {
@@ -201,17 +261,30 @@ export class ShapeApi {
       }
       if (!req.live) return await this.respond(call, shape, req, offset, 'catch-up');
       if (req.liveSse) return this.sse(call, shape, req, offset);
-      return await this.longPoll(call, shape, req, offset, tail);
+      return await this.longPoll(call, sink, shape, req, offset, tail);
     } catch (error) {
-      // The table changed under the request: validate it again against the new table, once.
-      const stale =
-        error instanceof ShapeEngineError &&
-        (error.reason === ENGINE_REASONS.schemaChanged || error.reason === ENGINE_REASONS.tableGone);
-      if (stale && !retried) return this.get(call, true);
-      if (error instanceof ShapeEngineError) return this.unavailable(call, error.message);
-      if (isShapeNotFound(error)) return this.mustRefetch(call, req.definition);
-      throw error;
+      return this.recover(call, sink, req, error, retried);
     }
+  }
+
+  /**
+   * A failure under a valid request: the table changed under it (validated again against the new
+   * table, once), the engine stopping (503), the shape gone meanwhile (409); anything else is a bug.
+   */
+  private recover(
+    call: ShapeCall,
+    sink: AnswerSink,
+    req: ShapeRequest,
+    error: unknown,
+    retried: boolean,
+  ): Answered | Promise<Answered> {
+    const stale =
+      error instanceof ShapeEngineError &&
+      (error.reason === ENGINE_REASONS.schemaChanged || error.reason === ENGINE_REASONS.tableGone);
+    if (stale && !retried) return this.answer(call, sink, true);
+    if (error instanceof ShapeEngineError) return this.unavailable(call, error.message);
+    if (isShapeNotFound(error)) return this.mustRefetch(call, req.definition);
+    throw error;
   }
 
   /**
@@ -293,9 +366,19 @@ export class ShapeApi {
    * after slice (SE58), so share one read, one body and one header set.
    */
   private liveRead(shape: ShapeView, since: LogOffset): Snapshot | Promise<Snapshot> {
-    const done = this.settled.get(readKey(shape, since));
+    const key = readKey(shape, since);
+    const done = this.settled.get(key);
     const tail = done && this.engine.tail(shape.handle);
     if (done && tail !== undefined && compareOffsets(tail, done.read.tail) === 0) return done;
+    // What an append just published is in memory, and the requests it wakes run after its commit
+    // announced it (SE58): they answer from it without a read or a wait (SE64).
+    const watermark = this.engine.watermark;
+    const cached = this.engine.readCached(shape.handle, since);
+    if (cached !== undefined && readTail(cached) <= watermark) {
+      const snapshot: Snapshot = { read: cached, watermark };
+      this.settled.set(key, snapshot);
+      return snapshot;
+    }
     return this.read(shape, since, false, true);
   }
 
@@ -429,14 +512,18 @@ export class ShapeApi {
     return { status: 200, headers, body: responseBody([], upToDateMessage(lsn)) };
   }
 
-  /** Live long-poll (SE33): data at once if there is some, else held until a commit, a rotation or the timeout. */
+  /**
+   * Live long-poll (SE33): data at once if there is some, else held until a commit, a rotation or the
+   * timeout; then answered through the sink (SE64).
+   */
   private async longPoll(
     call: ShapeCall,
+    sink: AnswerSink,
     shape: ShapeView,
     req: ShapeRequest,
     offset: LogOffset,
     tail: LogOffset | undefined,
-  ): Promise<ShapeAnswer> {
+  ): Promise<Answered> {
     // Only a tail past the offset has data to read at once; else the request waits without a read.
     if (tail === undefined || compareOffsets(tail, offset) > 0) {
       const first = await this.liveRead(shape, offset);
@@ -445,38 +532,102 @@ export class ShapeApi {
     const full = this.refuseWhenFull(call);
     if (full) return full;
     const held = this.held.hold(call.client);
+    let known: WaitOutcome | undefined;
     try {
-      const outcome = await this.engine.waitForChange(shape.handle, offset, {
-        timeoutMs: this.options.config.longPollMs,
-        signal: held,
-      });
-      switch (outcome) {
-        case 'changed': {
-          const snapshot = this.liveRead(shape, offset);
-          const ready = snapshot instanceof Promise ? await snapshot : snapshot;
-          return this.sendLive(call, shape, req, offset, ready);
-        }
-        case 'timeout': {
-          // The watermark is read before the tail is checked: every transaction at or below it is in
-          // this log by then, so a tail still not past the offset means the client holds all of them
-          // and may be told so (SE57). Read after the check, it could cover an append in between.
-          const watermark = this.engine.watermark;
-          const current = this.engine.tail(shape.handle);
-          if (current !== undefined && compareOffsets(current, offset) > 0) {
-            return this.sendLive(call, shape, req, offset, await this.liveRead(shape, offset));
-          }
-          return await this.emptyLive(call, shape, req, offset, watermark, current);
-        }
-        case 'deleted':
-          // Rotated while held, maybe by a schema change: the definition is validated again.
-          return await this.mustRefetch(call, await this.validate(call.query));
-        case 'aborted':
-          // The client left (nobody reads this), or the server is closing (the client retries).
-          return this.unavailable(call, 'The server is stopping; retry shortly.');
-      }
+      const poll = new HeldLongPoll(call, sink, shape, req, offset, held, this.longPollEnded);
+      const options = { timeoutMs: this.options.config.longPollMs, signal: held };
+      known = this.engine.watch(shape.handle, offset, options, poll);
     } finally {
-      this.held.release(held);
+      if (known !== undefined) this.held.release(held);
     }
+    if (known === undefined) return HELD;
+    return await this.afterWait(call, shape, req, offset, known);
+  }
+
+  /**
+   * A held long poll's wait ended: its answer goes to its sink from here. Woken by an append, this runs
+   * inside the wake-up turn, and the answer is written before the next woken request runs (SE64).
+   */
+  private readonly longPollEnded = (poll: HeldLongPoll, outcome: WaitOutcome): void => {
+    this.held.release(poll.held);
+    const { call, sink, req } = poll;
+    let answer: ShapeAnswer | Promise<ShapeAnswer>;
+    try {
+      answer = this.afterWait(call, poll.shape, req, poll.offset, outcome);
+    } catch (error) {
+      void this.recoverInto(call, sink, req, error);
+      return;
+    }
+    if (answer instanceof Promise) {
+      answer.then(
+        (ready) => deliver(sink, ready),
+        (error: unknown) => this.recoverInto(call, sink, req, error),
+      );
+    } else {
+      deliver(sink, answer);
+    }
+  };
+
+  /** `recover` for a held long poll: what it answers, or its own failure, goes to the sink. */
+  private async recoverInto(
+    call: ShapeCall,
+    sink: AnswerSink,
+    req: ShapeRequest,
+    error: unknown,
+  ): Promise<void> {
+    try {
+      deliver(sink, await this.recover(call, sink, req, error, false));
+    } catch (failure) {
+      sink.fail(failure);
+    }
+  }
+
+  /** The answer to a long poll whose wait ended with `outcome`: synchronous when the data is in memory. */
+  private afterWait(
+    call: ShapeCall,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+    outcome: WaitOutcome,
+  ): ShapeAnswer | Promise<ShapeAnswer> {
+    switch (outcome) {
+      case 'changed': {
+        const snapshot = this.liveRead(shape, offset);
+        if (snapshot instanceof Promise) {
+          return snapshot.then((ready) => this.sendLive(call, shape, req, offset, ready));
+        }
+        return this.sendLive(call, shape, req, offset, snapshot);
+      }
+      case 'timeout':
+        return this.timedOut(call, shape, req, offset);
+      case 'deleted':
+        // Rotated while held, maybe by a schema change: the definition is validated again.
+        return this.validate(call.query).then((validated) => this.mustRefetch(call, validated));
+      case 'aborted':
+        // The client left (nobody reads this), or the server is closing (the client retries).
+        return this.unavailable(call, 'The server is stopping; retry shortly.');
+    }
+  }
+
+  /**
+   * A long poll that saw no commit. The watermark is read before the tail is checked: every
+   * transaction at or below it is in this log by then, so a tail still not past the offset means the
+   * client holds all of them and may be told so (SE57). Read after the check, it could cover an
+   * append in between. A tail past the offset (a wake-up still queued when the timer fired) answers
+   * with the data.
+   */
+  private async timedOut(
+    call: ShapeCall,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+  ): Promise<ShapeAnswer> {
+    const watermark = this.engine.watermark;
+    const current = this.engine.tail(shape.handle);
+    if (current !== undefined && compareOffsets(current, offset) > 0) {
+      return this.sendLive(call, shape, req, offset, await this.liveRead(shape, offset));
+    }
+    return await this.emptyLive(call, shape, req, offset, watermark, current);
   }
 
   /** SE55: a 503 once the held requests reach the limit. */

@@ -1,5 +1,5 @@
 // The HTTP surface against a real Postgres and the real engine, with raw fetch: the exact headers,
-// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56, SE60, SE62, SE63).
+// status codes and bodies of Electric's Shape API (SPEC.md SE28–SE37, SE49–SE56, SE60, SE62–SE64).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshDatabase, type FreshDatabase } from '../../../../tests/support/postgres';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ import {
 } from '../engine/testing';
 import { MemoryShapeLogStore } from '../storage/memory-store';
 import type { ClientPresence } from './held-requests';
-import { ShapeApi, type ShapeAnswer } from './shape-api';
+import { ShapeApi, type AnswerSink, type ShapeAnswer } from './shape-api';
 import { shapeRoutes } from './shape-routes';
 
 const SECRET = 'a-test-secret-of-32-characters!!';
@@ -529,6 +529,47 @@ describe('the Shape API called in-process', () => {
       message: 'The server is stopping; retry shortly.',
     });
     api.closeHeld();
+  });
+});
+
+describe('woken long polls (SE64)', () => {
+  it('[SE64] the long polls one commit wakes are answered from memory, one after another, before any promise reaction', async () => {
+    const { api, engine } = server.running;
+    const where = 'id = 6464';
+    const { handle, offset } = await initial({ table: 'items', where });
+    const live = { table: 'items', where, handle, offset, live: 'true', secret: SECRET };
+    const order: string[] = [];
+    const answers: ShapeAnswer[] = [];
+    let allAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => (allAnswered = resolve));
+    const sink = (id: string): AnswerSink => ({
+      answer: (answer) => {
+        order.push(id);
+        answers.push(answer);
+        // Queued by the first answer: it runs only after every answer of the wake-up turn.
+        if (id === 'a') queueMicrotask(() => order.push('microtask'));
+        if (answers.length === 3) setImmediate(allAnswered);
+      },
+      fail: (error) => {
+        throw error;
+      },
+    });
+    const held = api.heldCount;
+    for (const id of ['a', 'b', 'c']) api.serve({ query: live, client: presence().client }, sink(id));
+    while (api.heldCount < held + 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    const reads = vi.spyOn(engine, 'read');
+    try {
+      await db.pool.query(`insert into items values (6464, 'woken', 64, null, null)`);
+      await answered;
+      expect(order).toEqual(['a', 'b', 'c', 'microtask']);
+      expect(reads).not.toHaveBeenCalled();
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(text(answer)).toContain('"woken"');
+      }
+    } finally {
+      reads.mockRestore();
+    }
   });
 });
 

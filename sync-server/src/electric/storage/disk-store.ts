@@ -41,6 +41,7 @@ import {
   type SnapshotXids,
   type StoredEntry,
   type StoreOptions,
+  type WaitListener,
   type WaitOptions,
   type WaitOutcome,
 } from './store';
@@ -148,7 +149,9 @@ export class DiskShapeLogStore implements ShapeLogStore {
     readonly recovery: RecoveryReport,
   ) {
     this.now = options.now ?? Date.now;
-    this.wakes = new WakeScheduler(options.wakesPerTurn);
+    this.wakes = new WakeScheduler({
+      budgetMs: options.wakeBudgetMs ?? (process.env.WB ? Number(process.env.WB) : undefined),
+    });
     this.cache = new LRUCache<string, DecodedSegment>({
       maxSize: options.cacheBytes ?? 64 * 1024 * 1024,
       sizeCalculation: (segment) => segment.jsons.reduce((sum, json) => sum + json.length * 2 + 64, 64),
@@ -274,6 +277,32 @@ export class DiskShapeLogStore implements ShapeLogStore {
     const state = this.shapes.get(handle);
     this.shapes.touch(handle, state, this.now());
     return state.waiters.wait(since, state.index.tail, options);
+  }
+
+  watch(
+    handle: string,
+    since: LogOffset,
+    options: WaitOptions,
+    listener: WaitListener,
+  ): WaitOutcome | undefined {
+    this.checkOpen();
+    const state = this.shapes.get(handle);
+    this.shapes.touch(handle, state, this.now());
+    return state.waiters.watch(since, state.index.tail, options, listener);
+  }
+
+  readCached(handle: string, since: LogOffset): ReadResult | undefined {
+    const state = this.shapes.find(handle);
+    if (state === undefined || this.closing || this.failure) return undefined;
+    const [first, end] = state.index.sliceSince(since);
+    const segments: DecodedSegment[] = [];
+    for (let i = first; i < end; i++) {
+      const cached = this.cache.get(segmentKey(handle, i));
+      if (cached === undefined) return undefined;
+      segments.push(cached);
+    }
+    this.shapes.touch(handle, state, this.now());
+    return assembleRead(since, state.index.tail, segments);
   }
 
   info(handle: string): ShapeInfo | undefined {

@@ -16,6 +16,7 @@ import {
   type SnapshotXids,
   type StoredEntry,
   type StoreOptions,
+  type WaitListener,
   type WaitOptions,
   type WaitOutcome,
 } from './store';
@@ -34,7 +35,7 @@ export class MemoryShapeLogStore implements ShapeLogStore {
 
   constructor(private readonly options: StoreOptions) {
     this.now = options.now ?? Date.now;
-    this.wakes = new WakeScheduler(options.wakesPerTurn);
+    this.wakes = new WakeScheduler({ budgetMs: options.wakeBudgetMs });
   }
 
   create(shape: NewShape): Promise<ShapeInfo> {
@@ -78,12 +79,24 @@ export class MemoryShapeLogStore implements ShapeLogStore {
   }
 
   read(handle: string, since: LogOffset): Promise<ReadResult> {
-    return this.run(() => {
-      const state = this.shapes.get(handle);
-      this.shapes.touch(handle, state, this.now());
-      const [first, end] = state.index.sliceSince(since);
-      return assembleRead(since, state.index.tail, state.segments.slice(first, end));
-    });
+    return this.run(() => this.readNow(this.shapes.get(handle), handle, since));
+  }
+
+  readCached(handle: string, since: LogOffset): ReadResult | undefined {
+    const state = this.shapes.find(handle);
+    return state === undefined || this.closed ? undefined : this.readNow(state, handle, since);
+  }
+
+  watch(
+    handle: string,
+    since: LogOffset,
+    options: WaitOptions,
+    listener: WaitListener,
+  ): WaitOutcome | undefined {
+    if (this.closed) throw closedError();
+    const state = this.shapes.get(handle);
+    this.shapes.touch(handle, state, this.now());
+    return state.waiters.watch(since, state.index.tail, options, listener);
   }
 
   waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome> {
@@ -122,6 +135,12 @@ export class MemoryShapeLogStore implements ShapeLogStore {
     this.closed = true;
     for (const [, state] of this.shapes.states()) state.waiters.closed();
     return Promise.resolve();
+  }
+
+  private readNow(state: MemoryShape, handle: string, since: LogOffset): ReadResult {
+    this.shapes.touch(handle, state, this.now());
+    const [first, end] = state.index.sliceSince(since);
+    return assembleRead(since, state.index.tail, state.segments.slice(first, end));
   }
 
   private append(handle: string, entries: readonly StoredEntry[], kind: AppendKind): void {

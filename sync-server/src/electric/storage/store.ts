@@ -70,6 +70,11 @@ export interface WaitSignal {
   removeEventListener(type: 'abort', listener: AbortListener): void;
 }
 
+/** Told how a held wait ended: an object with a method, so a held request makes no closure. */
+export interface WaitListener {
+  settled(outcome: WaitOutcome): void;
+}
+
 export interface WaitOptions {
   readonly timeoutMs: number;
   readonly signal?: WaitSignal | undefined;
@@ -107,6 +112,22 @@ export interface ShapeLogStore {
    * `timeoutMs`, `deleted` if the shape goes away, `aborted` when the signal fires.
    */
   waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome>;
+  /**
+   * `waitForChange` without a promise (SE64): an outcome known at once is returned and `listener` is
+   * never called; else `listener.settled` is called once, later (a wake-up from inside the scheduler's
+   * turn, so what it writes goes out in that turn). `shape_not_found` if unknown.
+   */
+  watch(
+    handle: string,
+    since: LogOffset,
+    options: WaitOptions,
+    listener: WaitListener,
+  ): WaitOutcome | undefined;
+  /**
+   * What `read` would return, synchronously, when every segment it needs is in memory (what an append
+   * just published always is); undefined when some must be read from disk, or the shape is unknown.
+   */
+  readCached(handle: string, since: LogOffset): ReadResult | undefined;
   info(handle: string): ShapeInfo | undefined;
   /** The tail alone, without copying the shape's metadata: every live request asks for it. */
   tail(handle: string): LogOffset | undefined;
@@ -127,8 +148,8 @@ export interface StoreOptions {
   readonly chunkBytes: number;
   /** Shapes kept before `evictIdle` removes the least recently read ones; default unlimited. */
   readonly maxShapes?: number;
-  /** Held requests woken per event-loop turn by appends (SE58); default 300. */
-  readonly wakesPerTurn?: number;
+  /** Milliseconds per event-loop turn that wake-ups of held requests may take (SE58); default 50. */
+  readonly wakeBudgetMs?: number;
   /** The clock for `lastAccess`; default `Date.now`. */
   readonly now?: () => number;
 }
