@@ -1,7 +1,7 @@
 // The on-disk ShapeLogStore (SPEC.md SE32, SE39–SE47). Under `${DATA_DIR}/shapes/`:
 //   <handle>/meta.json   metadata, replaced atomically; <handle>/log   `<offset> <json>\n` lines;
 //   <handle>/index       40-byte CRC'd segment records (what `open` reads: the log is never scanned);
-//   journal.<n>          group commits: one write + fdatasync covers every shape of every append in it.
+//   journal.<n>          group commits: one durable (O_DSYNC) write covers every shape of every append in it.
 // An append is journaled, then written to its shape's files, then made visible. A crash is repaired on
 // open by replaying the journal at the positions it recorded and cutting torn tails.
 import fs from 'node:fs/promises';
