@@ -149,9 +149,7 @@ export class DiskShapeLogStore implements ShapeLogStore {
     readonly recovery: RecoveryReport,
   ) {
     this.now = options.now ?? Date.now;
-    this.wakes = new WakeScheduler({
-      budgetMs: options.wakeBudgetMs ?? (process.env.WB ? Number(process.env.WB) : undefined),
-    });
+    this.wakes = new WakeScheduler({ budgetMs: options.wakeBudgetMs });
     this.cache = new LRUCache<string, DecodedSegment>({
       maxSize: options.cacheBytes ?? 64 * 1024 * 1024,
       sizeCalculation: (segment) => segment.jsons.reduce((sum, json) => sum + json.length * 2 + 64, 64),
