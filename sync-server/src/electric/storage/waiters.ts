@@ -28,7 +28,7 @@ export interface WakeSchedulerOptions {
  * wake-up (a written answer) is done inside the turn, so the budget is what the loop is held for.
  */
 export class WakeScheduler {
-  private queue: Wakeable[] = [];
+  private queue: (Wakeable | undefined)[] = [];
   private head = 0;
   private armed = false;
   private readonly budgetMs: number;
@@ -56,7 +56,11 @@ export class WakeScheduler {
     this.armed = false;
     const deadline = this.now() + this.budgetMs;
     do {
-      const target = this.queue[this.head++] as Wakeable;
+      const target = this.queue[this.head] as Wakeable;
+      // Let go as it runs: a turn writes a thousand answers, and a scavenge inside it must not find
+      // the requests already answered still held here. It did: 5 MB survived each scavenge instead
+      // of 1, and scavenges took 8–10 ms instead of 3 (SE64).
+      this.queue[this.head++] = undefined;
       target.wake();
     } while (this.head < this.queue.length && this.now() < deadline);
     if (this.head < this.queue.length) {
