@@ -1,8 +1,9 @@
-// Electric's Shape API v1 (SPEC.md SE33–SE37, SE49, SE53–SE56, SE59–SE62; protocol doc §2), free of
-// any HTTP server: a call (query, Origin, If-None-Match, whether the client is still there) in, an
-// answer (status, headers, body) out. The Fastify routes (shape-routes.ts) write answers to sockets;
-// the gateway calls the same object in-process, so a user's poll is not parsed, routed and streamed a
-// second time (SE62). The protocol rules are the pure core's (caching.ts, messages.ts, offset.ts).
+// Electric's Shape API v1 (SPEC.md SE33–SE37, SE49, SE53–SE56, SE59–SE62, SE64; protocol doc §2),
+// free of any HTTP server: a call (query, Origin, If-None-Match, whether the client is still there)
+// in, an answer (status, headers, body) out through the call's sink. The raw route and the Fastify
+// routes write answers to sockets; the gateway calls the same object in-process, so a user's poll is
+// not parsed, routed and streamed a second time (SE62). A held long poll is answered from its
+// wake-up turn (SE64). The protocol rules are the pure core's (caching.ts, messages.ts, offset.ts).
 import { LRUCache } from 'lru-cache';
 import { ErrorCode } from '@hearth/schema/errors';
 import type { ShapeConfig } from '../../config';
@@ -363,7 +364,7 @@ export class ShapeApi {
    * The log after `since` for a live response (which announces the shape's tail, not the watermark):
    * a read already done is reused, without a promise, while the shape's tail is still the one it read
    * to, since a new read would return the same entries (SE60). The requests one append wakes, slice
-   * after slice (SE58), so share one read, one body and one header set.
+   * after turn (SE58), so share one read, one body and one header set.
    */
   private liveRead(shape: ShapeView, since: LogOffset): Snapshot | Promise<Snapshot> {
     const key = readKey(shape, since);
