@@ -363,7 +363,7 @@ export class ShapeApi {
   /**
    * The log after `since` for a live response (which announces the shape's tail, not the watermark):
    * a read already done is reused, without a promise, while the shape's tail is still the one it read
-   * to, since a new read would return the same entries (SE60). The requests one append wakes, slice
+   * to, since a new read would return the same entries (SE60). The requests one append wakes, turn
    * after turn (SE58), so share one read, one body and one header set.
    */
   private liveRead(shape: ShapeView, since: LogOffset): Snapshot | Promise<Snapshot> {
