@@ -25,7 +25,7 @@ import {
 import { ShapeStoreError, STORAGE_REASONS } from './errors';
 import { fileSize, forEachLimit, fsyncDir, nextImmediate, writeFileDurable } from './fs-util';
 import { Journal, journalGenerations } from './journal';
-import { WakeScheduler } from './waiters';
+import { waitFor, WakeScheduler } from './waiters';
 import { checkAppend, planSegments, ShapeIndex, type AppendKind, type SegmentRecord } from './shape-index';
 import { assembleRead, infoOf, metaOf, newShapeState, ShapeTable, type ShapeState } from './shape-table';
 import {
@@ -270,11 +270,8 @@ export class DiskShapeLogStore implements ShapeLogStore {
     }
   }
 
-  async waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome> {
-    this.checkOpen();
-    const state = this.shapes.get(handle);
-    this.shapes.touch(handle, state, this.now());
-    return state.waiters.wait(since, state.index.tail, options);
+  waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome> {
+    return waitFor((listener) => this.watch(handle, since, options, listener));
   }
 
   watch(

@@ -20,7 +20,7 @@ import {
   type WaitOptions,
   type WaitOutcome,
 } from './store';
-import { WakeScheduler } from './waiters';
+import { waitFor, WakeScheduler } from './waiters';
 
 interface MemoryShape extends ShapeState {
   readonly segments: DecodedSegment[];
@@ -100,11 +100,7 @@ export class MemoryShapeLogStore implements ShapeLogStore {
   }
 
   waitForChange(handle: string, since: LogOffset, options: WaitOptions): Promise<WaitOutcome> {
-    return this.run(() => {
-      const state = this.shapes.get(handle);
-      this.shapes.touch(handle, state, this.now());
-      return state.waiters.wait(since, state.index.tail, options);
-    });
+    return waitFor((listener) => this.watch(handle, since, options, listener));
   }
 
   info(handle: string): ShapeInfo | undefined {

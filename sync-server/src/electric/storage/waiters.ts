@@ -115,9 +115,20 @@ function timedOut(waiter: Waiter): void {
   waiter.settle('timeout');
 }
 
-/** A promise's resolve as a WaitListener, for `wait`. */
+/** A promise's resolve as a WaitListener. */
 class Resolver implements WaitListener {
   constructor(readonly settled: (outcome: WaitOutcome) => void) {}
+}
+
+/**
+ * A watch as a promise: `waitForChange` is `watch` through this. A watch that throws (an unknown
+ * shape, a closed store) rejects it.
+ */
+export function waitFor(watch: (listener: WaitListener) => WaitOutcome | undefined): Promise<WaitOutcome> {
+  return new Promise<WaitOutcome>((resolve) => {
+    const known = watch(new Resolver(resolve));
+    if (known !== undefined) resolve(known);
+  });
 }
 
 export class ShapeWaiters {
@@ -148,10 +159,7 @@ export class ShapeWaiters {
 
   /** `watch` as a promise. */
   wait(since: LogOffset, tail: LogOffset, options: WaitOptions): Promise<WaitOutcome> {
-    return new Promise<WaitOutcome>((resolve) => {
-      const known = this.watch(since, tail, options, new Resolver(resolve));
-      if (known !== undefined) resolve(known);
-    });
+    return waitFor((listener) => this.watch(since, tail, options, listener));
   }
 
   /** The tail moved: wake everyone it is now past, through the scheduler. */
