@@ -19,6 +19,19 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Runs `body` and returns the errors thrown meanwhile outside any promise (in a turn of the scheduler). */
+async function uncaughtDuring(body: () => Promise<void>): Promise<unknown[]> {
+  const failures: unknown[] = [];
+  const onUncaught = (error: unknown) => failures.push(error);
+  process.prependListener('uncaughtException', onUncaught);
+  try {
+    await body();
+  } finally {
+    process.removeListener('uncaughtException', onUncaught);
+  }
+  return failures;
+}
+
 /** A clock that moves 1 ms per wake-up: a budget of n ms wakes n listeners per turn. */
 function wakeClock(): { now: () => number; listener: (into: number[], id: number) => WaitListener } {
   let ms = 0;
@@ -76,6 +89,45 @@ describe('WakeScheduler', () => {
     await nextTurn();
     await nextTurn();
     expect(woken).toHaveLength(3);
+  });
+
+  it('[SE58] a wake-up queued by a listener inside a turn runs, and the turn left with nothing does no harm', async () => {
+    const wakes = new WakeScheduler();
+    const first = new ShapeWaiters(wakes);
+    const second = new ShapeWaiters(wakes);
+    const woken: string[] = [];
+    second.watch(BEHIND, BEHIND, HELD, { settled: () => woken.push('second') });
+    first.watch(BEHIND, BEHIND, HELD, {
+      settled: () => {
+        woken.push('first');
+        second.advanced(AHEAD);
+      },
+    });
+    const failures = await uncaughtDuring(async () => {
+      first.advanced(AHEAD);
+      for (let i = 0; i < 3; i++) await nextTurn();
+    });
+    expect(failures).toEqual([]);
+    expect(woken).toEqual(['first', 'second']);
+    expect(wakes.pending).toBe(0);
+  });
+
+  it('[SE58] a listener that throws does not keep the waiters after it from being woken', async () => {
+    const wakes = new WakeScheduler();
+    const waiters = new ShapeWaiters(wakes);
+    const woken: number[] = [];
+    waiters.watch(BEHIND, BEHIND, HELD, {
+      settled: () => {
+        throw new Error('listener failed');
+      },
+    });
+    for (let i = 0; i < 3; i++) waiters.watch(BEHIND, BEHIND, HELD, { settled: () => woken.push(i) });
+    const failures = await uncaughtDuring(async () => {
+      waiters.advanced(AHEAD);
+      for (let i = 0; i < 4; i++) await nextTurn();
+    });
+    expect(woken).toEqual([0, 1, 2]);
+    expect(failures).toEqual([new Error('listener failed')]);
   });
 
   it('[SE58] waiters of several shapes share one budget per turn', async () => {
