@@ -95,6 +95,8 @@ export interface AnswerSink {
 /** What the API's own steps return: an answer, or HELD once a long poll took the sink. */
 const HELD = Symbol('held');
 type Answered = ShapeAnswer | typeof HELD;
+/** A value now, or later: the hot paths return values, not promises, when they have one. */
+type Pending<T> = T | Promise<T>;
 
 /** Gives an answer to its sink; the sink's own failure (a bad header) becomes its `fail`. */
 function deliver(sink: AnswerSink, answer: Answered): void {
@@ -143,9 +145,17 @@ interface InflightRead {
 interface LiveResponse {
   /** The protocol headers alone: what a 304 repeats. */
   readonly headers: Headers;
-  readonly all: Headers;
-  readonly raw: readonly string[];
-  readonly body: Buffer;
+  /** The 200 itself, every header included: one object for every request it answers. */
+  readonly answer: ShapeAnswer;
+}
+
+/** A live response with the read, cursor interval, Origin and client cursor it answers. */
+interface LastLive {
+  readonly read: ReadResult;
+  readonly interval: string;
+  readonly origin: string | undefined;
+  readonly cursor: string | undefined;
+  readonly response: LiveResponse;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -165,6 +175,11 @@ function readTail(read: ReadResult): bigint {
   const lsn =
     read.entries.length > 0 || read.tail.tx > read.lastOffset.tx ? read.lastOffset.tx : read.tail.tx;
   return lsn > 0n ? lsn : 0n;
+}
+
+/** Whether a live read still answers for `tail`, the shape's tail now: it read up to it (SE60). */
+function isTailOf({ read }: Snapshot, tail: LogOffset | undefined): boolean {
+  return tail !== undefined && compareOffsets(tail, read.tail) === 0;
 }
 
 function readKey(shape: ShapeView, since: LogOffset): string {
@@ -193,6 +208,12 @@ export class ShapeApi {
   private readonly liveBodies = new WeakMap<ReadResult, Map<string, Buffer>>();
   private readonly liveResponses = new WeakMap<ReadResult, Map<string, LiveResponse>>();
   private readonly held = new HeldRequests();
+  /** The live read reused last, and what it was for (see liveRead). */
+  private lastRead: { handle: string; since: LogOffset; snapshot: Snapshot } | undefined;
+  /** The live response built last, and what it was built for (see liveResponse). */
+  private lastLive: LastLive | undefined;
+  private intervalSecond = Number.NaN;
+  private interval = '';
   private uniqueTag = 0n;
   private readonly secretAccepted: (query: Query) => boolean;
 
@@ -221,12 +242,27 @@ export class ShapeApi {
 
   // ---- GET /v1/shape ----
 
-  /** Answers the call through `sink`: at once, after a read, or when its held long poll ends (SE64). */
+  /**
+   * Answers the call through `sink`: at once, after a read, or when its held long poll ends (SE64).
+   * A live poll that is held (the usual case) gets there without a promise: at a thousand polls per
+   * append, the async frames and reactions were a fifth of what each poll allocated.
+   */
   serve(call: ShapeCall, sink: AnswerSink): void {
-    this.answer(call, sink).then(
-      (answer) => deliver(sink, answer),
-      (error: unknown) => sink.fail(error),
-    );
+    let answered: Pending<Answered>;
+    try {
+      answered = this.answer(call, sink);
+    } catch (error) {
+      sink.fail(error);
+      return;
+    }
+    if (answered instanceof Promise) {
+      answered.then(
+        (answer) => deliver(sink, answer),
+        (error: unknown) => sink.fail(error),
+      );
+    } else {
+      deliver(sink, answered);
+    }
   }
 
   /** The answer as a promise, for callers that write it themselves (the gateway, the Fastify route). */
@@ -234,38 +270,68 @@ export class ShapeApi {
     return new Promise((resolve, reject) => this.serve(call, { answer: resolve, fail: reject }));
   }
 
-  private async answer(call: ShapeCall, sink: AnswerSink, retried = false): Promise<Answered> {
+  private answer(call: ShapeCall, sink: AnswerSink, retried = false): Pending<Answered> {
     const { query } = call;
     if (!this.secretAccepted(query)) return this.unauthorized(call);
     if (!this.engine.ready || this.held.closing) {
       return this.unavailable(call, 'The shape engine is starting or stopping; retry shortly.');
     }
     const known = this.validateKnown(query);
-    const validated = known ?? (await this.validate(query));
+    if (known) return this.answerValidated(call, sink, known, retried);
+    return this.validate(query).then((validated) => this.answerValidated(call, sink, validated, retried));
+  }
+
+  private answerValidated(
+    call: ShapeCall,
+    sink: AnswerSink,
+    validated: Validated<ShapeRequest>,
+    retried: boolean,
+  ): Pending<Answered> {
     if (!validated.ok) return this.invalid(call, validated.error);
     const req = validated.value;
+    let answered: Pending<Answered>;
     try {
-      if (req.offset === 'now' || req.offset === BEFORE_ALL) {
-        const shape = await this.engine.shapeFor(req.definition);
-        if (req.offset === 'now') return await this.now_(call, shape);
-        return await this.respond(call, shape, req, BEFORE_ALL, 'initial');
-      }
-      const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
-      if (!shape || shape.definition.key !== req.definition.key)
-        return await this.mustRefetch(call, req.definition);
-      const offset = req.offset;
-      // The tail is looked up once: in bounds at once (the usual case), a long poll reuses it.
-      let tail = this.engine.tail(shape.handle);
-      if (!withinBounds(offset, tail)) {
-        if (!(await this.waitWithinBounds(shape, offset))) return this.outOfBounds(call);
-        tail = undefined;
-      }
-      if (!req.live) return await this.respond(call, shape, req, offset, 'catch-up');
-      if (req.liveSse) return this.sse(call, shape, req, offset);
-      return await this.longPoll(call, sink, shape, req, offset, tail);
+      answered = this.route(call, sink, req);
     } catch (error) {
       return this.recover(call, sink, req, error, retried);
     }
+    if (!(answered instanceof Promise)) return answered;
+    return answered.catch((error: unknown) => this.recover(call, sink, req, error, retried));
+  }
+
+  /** A valid request to what answers it: the start of a shape, a catch-up, SSE or a long poll. */
+  private route(call: ShapeCall, sink: AnswerSink, req: ShapeRequest): Pending<Answered> {
+    if (req.offset === 'now' || req.offset === BEFORE_ALL) return this.start(call, req, req.offset);
+    const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
+    if (!shape || shape.definition.key !== req.definition.key) return this.mustRefetch(call, req.definition);
+    const offset = req.offset;
+    // The tail is looked up once: in bounds at once (the usual case), a long poll reuses it.
+    const tail = this.engine.tail(shape.handle);
+    if (withinBounds(offset, tail)) return this.inBounds(call, sink, shape, req, offset, tail);
+    return this.waitWithinBounds(shape, offset).then((within) =>
+      within ? this.inBounds(call, sink, shape, req, offset, undefined) : this.outOfBounds(call),
+    );
+  }
+
+  /** offset=now or -1: the shape is found or made first. */
+  private async start(call: ShapeCall, req: ShapeRequest, offset: 'now' | LogOffset): Promise<ShapeAnswer> {
+    const shape = await this.engine.shapeFor(req.definition);
+    if (offset === 'now') return await this.now_(call, shape);
+    return await this.respond(call, shape, req, BEFORE_ALL, 'initial');
+  }
+
+  /** An offset within the log: a catch-up, an SSE stream or a long poll. */
+  private inBounds(
+    call: ShapeCall,
+    sink: AnswerSink,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+    tail: LogOffset | undefined,
+  ): Pending<Answered> {
+    if (!req.live) return this.respond(call, shape, req, offset, 'catch-up');
+    if (req.liveSse) return this.sse(call, shape, req, offset);
+    return this.longPoll(call, sink, shape, req, offset, tail);
   }
 
   /**
@@ -278,7 +344,7 @@ export class ShapeApi {
     req: ShapeRequest,
     error: unknown,
     retried: boolean,
-  ): Answered | Promise<Answered> {
+  ): Pending<Answered> {
     const stale =
       error instanceof ShapeEngineError &&
       (error.reason === ENGINE_REASONS.schemaChanged || error.reason === ENGINE_REASONS.tableGone);
@@ -366,11 +432,25 @@ export class ShapeApi {
    * to, since a new read would return the same entries (SE60). The requests one append wakes, turn
    * after turn (SE58), so share one read, one body and one header set.
    */
-  private liveRead(shape: ShapeView, since: LogOffset): Snapshot | Promise<Snapshot> {
+  private liveRead(shape: ShapeView, since: LogOffset): Pending<Snapshot> {
+    const tail = this.engine.tail(shape.handle);
+    // The requests one wake-up turn answers read the same (handle, offset): the last one is checked
+    // first, with no key to build.
+    const last = this.lastRead;
+    if (
+      last !== undefined &&
+      last.handle === shape.handle &&
+      compareOffsets(last.since, since) === 0 &&
+      isTailOf(last.snapshot, tail)
+    ) {
+      return last.snapshot;
+    }
     const key = readKey(shape, since);
     const done = this.settled.get(key);
-    const tail = done && this.engine.tail(shape.handle);
-    if (done && tail !== undefined && compareOffsets(tail, done.read.tail) === 0) return done;
+    if (done && isTailOf(done, tail)) {
+      this.lastRead = { handle: shape.handle, since, snapshot: done };
+      return done;
+    }
     // What an append just published is in memory, and the requests it wakes run after its commit
     // announced it (SE58): they answer from it without a read or a wait (SE64).
     const watermark = this.engine.watermark;
@@ -378,6 +458,7 @@ export class ShapeApi {
     if (cached !== undefined && readTail(cached) <= watermark) {
       const snapshot: Snapshot = { read: cached, watermark };
       this.settled.set(key, snapshot);
+      this.lastRead = { handle: shape.handle, since, snapshot };
       return snapshot;
     }
     return this.read(shape, since, false, true);
@@ -445,28 +526,61 @@ export class ShapeApi {
     if (ifNoneMatchHits(call.ifNoneMatch, response.headers.etag as string)) {
       return { status: 304, headers: { ...cors(call.origin), ...response.headers }, body: undefined };
     }
-    return { status: 200, headers: response.all, rawHeaders: response.raw, body: response.body };
+    return response.answer;
   }
 
   private liveResponse(
     shape: ShapeView,
     req: ShapeRequest,
     since: LogOffset,
+    snapshot: Snapshot,
+    origin: string | undefined,
+  ): LiveResponse {
+    const { read } = snapshot;
+    // The cursor interval too: a response kept for a later wake-up (SE60) carries the cursor a fresh
+    // one would, so the next poll's URL is still new to a CDN.
+    const interval = this.cursorInterval();
+    const last = this.lastLive;
+    // The requests one wake-up turn answers are alike: the last response built is checked first.
+    if (
+      last &&
+      last.read === read &&
+      last.interval === interval &&
+      last.origin === origin &&
+      last.cursor === req.cursor
+    ) {
+      return last.response;
+    }
+    let responses = this.liveResponses.get(read);
+    if (!responses) this.liveResponses.set(read, (responses = new Map<string, LiveResponse>()));
+    const key = `${origin ?? ''}\n${req.cursor ?? ''}\n${interval}`;
+    const response = responses.get(key) ?? this.buildLiveResponse(shape, req, since, snapshot, origin);
+    responses.set(key, response);
+    this.lastLive = { read, interval, origin, cursor: req.cursor, response };
+    return response;
+  }
+
+  /** The interval part of the cursor (SE27) at this second: computed once a second, not per answer. */
+  private cursorInterval(): string {
+    const second = Math.floor(this.now() / 1000);
+    if (second !== this.intervalSecond) {
+      this.intervalSecond = second;
+      this.interval = nextCursor({
+        nowMs: second * 1000,
+        longPollTimeoutMs: this.options.config.longPollMs,
+        jitterSeconds: 0,
+      });
+    }
+    return this.interval;
+  }
+
+  private buildLiveResponse(
+    shape: ShapeView,
+    req: ShapeRequest,
+    since: LogOffset,
     { read, watermark }: Snapshot,
     origin: string | undefined,
   ): LiveResponse {
-    let responses = this.liveResponses.get(read);
-    if (!responses) this.liveResponses.set(read, (responses = new Map<string, LiveResponse>()));
-    // The cursor interval too: a response kept for a later wake-up (SE60) carries the cursor a fresh
-    // one would, so the next poll's URL is still new to a CDN.
-    const interval = nextCursor({
-      nowMs: this.now(),
-      longPollTimeoutMs: this.options.config.longPollMs,
-      jitterSeconds: 0,
-    });
-    const key = `${origin ?? ''}\n${req.cursor ?? ''}\n${interval}`;
-    const known = responses.get(key);
-    if (known) return known;
     const headers: Headers = {
       'electric-handle': shape.handle,
       'electric-offset': formatOffset(read.lastOffset),
@@ -484,9 +598,7 @@ export class ShapeApi {
       'content-type': JSON_TYPE,
       'content-length': String(body.length),
     };
-    const response: LiveResponse = { headers, all, raw: Object.entries(all).flat(), body };
-    responses.set(key, response);
-    return response;
+    return { headers, answer: { status: 200, headers: all, rawHeaders: Object.entries(all).flat(), body } };
   }
 
   /** offset=now: an immediate up-to-date at the shape's tail, no history (protocol doc §2.2). */
@@ -517,19 +629,44 @@ export class ShapeApi {
    * Live long-poll (SE33): data at once if there is some, else held until a commit, a rotation or the
    * timeout; then answered through the sink (SE64).
    */
-  private async longPoll(
+  private longPoll(
     call: ShapeCall,
     sink: AnswerSink,
     shape: ShapeView,
     req: ShapeRequest,
     offset: LogOffset,
     tail: LogOffset | undefined,
-  ): Promise<Answered> {
+  ): Pending<Answered> {
     // Only a tail past the offset has data to read at once; else the request waits without a read.
-    if (tail === undefined || compareOffsets(tail, offset) > 0) {
-      const first = await this.liveRead(shape, offset);
-      if (first.read.entries.length > 0) return this.sendLive(call, shape, req, offset, first);
+    if (tail !== undefined && compareOffsets(tail, offset) <= 0)
+      return this.hold(call, sink, shape, req, offset);
+    const first = this.liveRead(shape, offset);
+    if (first instanceof Promise) {
+      return first.then((read) => this.dataOrHold(call, sink, shape, req, offset, read));
     }
+    return this.dataOrHold(call, sink, shape, req, offset, first);
+  }
+
+  private dataOrHold(
+    call: ShapeCall,
+    sink: AnswerSink,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+    first: Snapshot,
+  ): Pending<Answered> {
+    if (first.read.entries.length > 0) return this.sendLive(call, shape, req, offset, first);
+    return this.hold(call, sink, shape, req, offset);
+  }
+
+  /** Holds the long poll until a commit past its offset, a rotation, its timeout or its client leaving. */
+  private hold(
+    call: ShapeCall,
+    sink: AnswerSink,
+    shape: ShapeView,
+    req: ShapeRequest,
+    offset: LogOffset,
+  ): Pending<Answered> {
     const full = this.refuseWhenFull(call);
     if (full) return full;
     const held = this.held.hold(call.client);
@@ -542,7 +679,7 @@ export class ShapeApi {
       if (known !== undefined) this.held.release(held);
     }
     if (known === undefined) return HELD;
-    return await this.afterWait(call, shape, req, offset, known);
+    return this.afterWait(call, shape, req, offset, known);
   }
 
   /**
@@ -552,7 +689,7 @@ export class ShapeApi {
   private readonly longPollEnded = (poll: HeldLongPoll, outcome: WaitOutcome): void => {
     this.held.release(poll.held);
     const { call, sink, req } = poll;
-    let answer: ShapeAnswer | Promise<ShapeAnswer>;
+    let answer: Pending<ShapeAnswer>;
     try {
       answer = this.afterWait(call, poll.shape, req, poll.offset, outcome);
     } catch (error) {
@@ -590,7 +727,7 @@ export class ShapeApi {
     req: ShapeRequest,
     offset: LogOffset,
     outcome: WaitOutcome,
-  ): ShapeAnswer | Promise<ShapeAnswer> {
+  ): Pending<ShapeAnswer> {
     switch (outcome) {
       case 'changed': {
         const snapshot = this.liveRead(shape, offset);

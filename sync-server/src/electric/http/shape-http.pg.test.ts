@@ -571,6 +571,33 @@ describe('woken long polls (SE64)', () => {
       reads.mockRestore();
     }
   });
+  it('[SE64][SE60] a live poll at the tail is held before serve returns, and one commit answers its polls with one answer', async () => {
+    const { api } = server.running;
+    const where = 'id = 6465';
+    const { handle, offset } = await initial({ table: 'items', where });
+    const live = { table: 'items', where, handle, offset, live: 'true', secret: SECRET };
+    const answers: ShapeAnswer[] = [];
+    let allAnswered!: () => void;
+    const answered = new Promise<void>((resolve) => (allAnswered = resolve));
+    const sink: AnswerSink = {
+      answer: (answer) => {
+        answers.push(answer);
+        if (answers.length === 3) allAnswered();
+      },
+      fail: (error) => {
+        throw error;
+      },
+    };
+    const held = api.heldCount;
+    for (let i = 0; i < 3; i++) api.serve({ query: live, client: presence().client }, sink);
+    // No promise between a known definition's poll and its hold: held already, not a tick later.
+    expect(api.heldCount).toBe(held + 3);
+    await db.pool.query(`insert into items values (6465, 'shared', 65, null, null)`);
+    await answered;
+    expect(answers[1]).toBe(answers[0]);
+    expect(answers[2]).toBe(answers[0]);
+    expect(text(answers[0] as ShapeAnswer)).toContain('"shared"');
+  });
 });
 
 describe('GET /v1/shape ahead of Fastify', () => {
