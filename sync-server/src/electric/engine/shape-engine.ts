@@ -29,7 +29,7 @@ import { ShapeRouter, type RouteKind } from '../router';
 import { makeHandle, validateShapeDefinition, type ShapeDefinition } from '../shape-request';
 import { takeSnapshot } from '../snapshot/take';
 import { isInSnapshot, DeliveredXids, type SnapshotPosition } from '../snapshot/visibility';
-import { isShapeNotFound } from '../storage/errors';
+import { isShapeNotFound, ShapeStoreError, STORAGE_REASONS } from '../storage/errors';
 import type {
   ReadResult,
   ShapeLogStore,
@@ -118,6 +118,10 @@ interface LiveShape extends ShapeView {
   /** Whether the store holds it (created), so removal must delete it there. */
   stored: boolean;
   readonly ready: Promise<void>;
+  /** Resolves once the store holds it and its snapshot runs (SE65); never rejects. */
+  readonly started: Promise<void>;
+  /** Resolves `started`. */
+  markStarted: () => void;
 }
 
 /** Transactions handed to the store and not yet durable before the stream pauses. */
@@ -127,6 +131,14 @@ const MAX_OUTSTANDING = 4096;
 const RECENT_XIDS = 16_384;
 
 const SNAPSHOT_END_PREFIX = '{"headers":{"control":"snapshot-end"';
+
+/** How long a read of a shape being created waits for its snapshot's next rows before it looks again. */
+const SNAPSHOT_WAIT_MS = 5_000;
+
+/** Whether a read's last entry is `snapshot-end`: the end of the snapshot region (SE49). */
+function endsSnapshot(result: ReadResult): boolean {
+  return result.entries.at(-1)?.startsWith(SNAPSHOT_END_PREFIX) === true;
+}
 
 export function tableKey(table: TableRef): string {
   return `${table.schema}\u0000${table.name}`;
@@ -276,6 +288,29 @@ export class ShapeEngine {
     );
   }
 
+  /**
+   * The shape for a definition as soon as its snapshot runs, created if there is none (SE65): its
+   * `-1` request is answered from the first chunk the snapshot closes (`read` waits for it).
+   */
+  async shapeStarted(definition: ShapeDefinition): Promise<ShapeView> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const shape = this.byKey.get(definition.key) ?? this.create(definition);
+      await Promise.race([shape.started, shape.ready]);
+      if (!shape.removed) return shape;
+      await shape.ready;
+    }
+    throw new ShapeEngineError(
+      ENGINE_REASONS.rotatedWhileCreating,
+      'The shape was rotated three times while it was being created (its table keeps being truncated or altered); retry.',
+    );
+  }
+
+  /** A shape whose snapshot still runs, for catch-up reads of the chunks it has closed (SE65). */
+  findStarted(handle: string): ShapeView | undefined {
+    const shape = this.shapes.get(handle);
+    return shape && shape.stored && !shape.removed ? shape : undefined;
+  }
+
   /** Tail of a ready shape's log. */
   tail(handle: string): LogOffset | undefined {
     return this.options.store.tail(handle);
@@ -286,7 +321,50 @@ export class ShapeEngine {
    * `snapshot-end`, so the `-1` response never changes once made (SE49).
    */
   async read(handle: string, since: LogOffset): Promise<ReadResult> {
+    const shape = this.shapes.get(handle);
+    if (shape !== undefined && shape.status !== 'ready') return await this.readWhileCreating(shape, since);
     return throughSnapshotEnd(await this.options.store.read(handle, since), since);
+  }
+
+  /**
+   * SE65: a shape being created serves its snapshot chunk by chunk. A read that ends on a chunk the
+   * snapshot has closed, before `snapshot-end`, is final (boundaries are fixed when entries are
+   * appended, SE26), so it is answered while the snapshot runs. One that would end at the log's end
+   * waits for more of the snapshot; one that reaches `snapshot-end`, or starts past it, waits until the
+   * shape is ready: the transactions buffered meanwhile are in its log only then, and an up-to-date
+   * before them would tell the client it holds what it does not.
+   */
+  private async readWhileCreating(shape: LiveShape, since: LogOffset): Promise<ReadResult> {
+    const { store } = this.options;
+    while (shape.status !== 'ready' && !shape.removed && since.tx <= 0n && shape.stored) {
+      const result = throughSnapshotEnd(await store.read(shape.handle, since), since);
+      if (endsSnapshot(result)) break;
+      if (!result.upToDate) return result;
+      await this.snapshotAppendOrReady(shape, result.tail);
+    }
+    await shape.ready;
+    if (shape.removed) {
+      throw new ShapeStoreError(
+        STORAGE_REASONS.shapeNotFound,
+        `Shape ${shape.handle} was rotated while it was being created; request it again.`,
+      );
+    }
+    return throughSnapshotEnd(await store.read(shape.handle, since), since);
+  }
+
+  /** Resolves on the next append past `tail`, or once the shape is ready (or gone). */
+  private async snapshotAppendOrReady(shape: LiveShape, tail: LogOffset): Promise<void> {
+    const settled = new AbortController();
+    const stop = (): void => settled.abort();
+    shape.ready.then(stop, stop);
+    try {
+      await this.options.store.waitForChange(shape.handle, tail, {
+        timeoutMs: SNAPSHOT_WAIT_MS,
+        signal: settled.signal,
+      });
+    } finally {
+      stop();
+    }
   }
 
   /** `read`, synchronously, when the store holds every entry it needs in memory (SE64). */
@@ -339,7 +417,11 @@ export class ShapeEngine {
     header: string,
     ready: Promise<void>,
   ): LiveShape {
+    let markStarted!: () => void;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
     return {
+      started,
+      markStarted,
       handle,
       definition,
       schemaHeader: header,
@@ -438,6 +520,7 @@ export class ShapeEngine {
             xmax: position.snapshot.xmax,
             xip: position.snapshot.xip,
           });
+          shape.markStarted();
         },
         rows: async (batch) => {
           if (shape.removed) throw aborted();

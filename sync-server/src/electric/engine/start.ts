@@ -30,7 +30,7 @@ export interface StartShapeEngineOptions {
   /** Another store (tests); default the disk store in `${dataDir}/shapes`. */
   readonly store?: ShapeLogStore;
   readonly engine?: Partial<
-    Pick<ShapeEngineOptions, 'snapshotConnections' | 'maxPendingCreations' | 'tables'>
+    Pick<ShapeEngineOptions, 'snapshotConnections' | 'maxPendingCreations' | 'tables' | 'snapshotBatchSize'>
   >;
   readonly http?: Partial<Omit<ShapeApiOptions, 'engine' | 'config'>>;
 }

@@ -129,15 +129,32 @@ function gate(): Gate {
 }
 
 /**
- * The real store with doors a test controls (SE57, SE35): the appends of a chosen shape, or the next
- * shape creation, wait until the test opens them, as a slow disk or a slow snapshot would. Everything
- * else goes straight through.
+ * The real store with doors a test controls (SE57, SE35, SE65): the appends of a chosen shape, the
+ * next shape creation, or a snapshot's rows past some batches, wait until the test opens them, as a
+ * slow disk or a slow snapshot would. Everything else goes straight through.
  */
 export class GatedStore implements ShapeLogStore {
   private readonly appends = new Map<string, Gate>();
   private nextCreate: Gate | undefined;
+  private snapshotRows: { left: number; gate: Gate } | undefined;
 
   constructor(private readonly inner: ShapeLogStore) {}
+
+  /**
+   * Lets the next `batches` snapshot appends through, then holds the ones after: a snapshot stopped
+   * halfway, as a big table's would be (SE65). `reached` resolves when one is held.
+   */
+  holdSnapshotAfter(batches: number): { reached: Promise<void>; open: () => void } {
+    const g = gate();
+    this.snapshotRows = { left: batches, gate: g };
+    return {
+      reached: g.reached,
+      open: () => {
+        this.snapshotRows = undefined;
+        g.open();
+      },
+    };
+  }
 
   /** Holds the shape's transaction appends; `reached` resolves when one is held, `open` lets them go. */
   holdAppends(handle: string): { reached: Promise<void>; open: () => void } {
@@ -174,7 +191,10 @@ export class GatedStore implements ShapeLogStore {
   }
 
   appendSnapshot(handle: string, entries: readonly StoredEntry[]): Promise<void> {
-    return this.inner.appendSnapshot(handle, entries);
+    const held = this.snapshotRows;
+    if (!held || held.left-- > 0) return this.inner.appendSnapshot(handle, entries);
+    held.gate.arrive();
+    return held.gate.opened.then(() => this.inner.appendSnapshot(handle, entries));
   }
 
   completeSnapshot(handle: string): Promise<void> {

@@ -302,7 +302,7 @@ export class ShapeApi {
   /** A valid request to what answers it: the start of a shape, a catch-up, SSE or a long poll. */
   private route(call: ShapeCall, sink: AnswerSink, req: ShapeRequest): Pending<Answered> {
     if (req.offset === 'now' || req.offset === BEFORE_ALL) return this.start(call, req, req.offset);
-    const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
+    const shape = req.handle === undefined ? undefined : this.shapeOf(req.handle, req.live);
     if (!shape || shape.definition.key !== req.definition.key) return this.mustRefetch(call, req.definition);
     const offset = req.offset;
     // The tail is looked up once: in bounds at once (the usual case), a long poll reuses it.
@@ -313,10 +313,21 @@ export class ShapeApi {
     );
   }
 
-  /** offset=now or -1: the shape is found or made first. */
+  /**
+   * The shape a request's handle names: a ready one, or for a catch-up one whose snapshot still runs
+   * (its closed chunks are served, SE65). A live request needs the shape ready.
+   */
+  private shapeOf(handle: string, live: boolean): ShapeView | undefined {
+    return this.engine.find(handle) ?? (live ? undefined : this.engine.findStarted(handle));
+  }
+
+  /**
+   * offset=now or -1: the shape is found or made first. A `-1` needs only its snapshot running: it is
+   * answered with the first chunk the snapshot closes (SE65); `now` needs the shape ready.
+   */
   private async start(call: ShapeCall, req: ShapeRequest, offset: 'now' | LogOffset): Promise<ShapeAnswer> {
-    const shape = await this.engine.shapeFor(req.definition);
-    if (offset === 'now') return await this.now_(call, shape);
+    if (offset === 'now') return await this.now_(call, await this.engine.shapeFor(req.definition));
+    const shape = await this.engine.shapeStarted(req.definition);
     return await this.respond(call, shape, req, BEFORE_ALL, 'initial');
   }
 
