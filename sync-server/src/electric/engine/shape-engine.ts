@@ -276,26 +276,26 @@ export class ShapeEngine {
   }
 
   /** The ready shape for a definition, created (snapshot and all) if there is none (SE48). */
-  async shapeFor(definition: ShapeDefinition): Promise<ShapeView> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const shape = this.byKey.get(definition.key) ?? this.create(definition);
-      await shape.ready;
-      if (!shape.removed) return shape;
-    }
-    throw new ShapeEngineError(
-      ENGINE_REASONS.rotatedWhileCreating,
-      'The shape was rotated three times while it was being created (its table keeps being truncated or altered); retry.',
-    );
+  shapeFor(definition: ShapeDefinition): Promise<ShapeView> {
+    return this.shapeOnce(definition, (shape) => shape.ready);
   }
 
   /**
    * The shape for a definition as soon as its snapshot runs, created if there is none (SE65): its
    * `-1` request is answered from the first chunk the snapshot closes (`read` waits for it).
    */
-  async shapeStarted(definition: ShapeDefinition): Promise<ShapeView> {
+  shapeStarted(definition: ShapeDefinition): Promise<ShapeView> {
+    return this.shapeOnce(definition, (shape) => Promise.race([shape.started, shape.ready]));
+  }
+
+  /** The definition's shape once `reached` resolves for it; a shape rotated meanwhile is made again. */
+  private async shapeOnce(
+    definition: ShapeDefinition,
+    reached: (shape: LiveShape) => Promise<void>,
+  ): Promise<ShapeView> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const shape = this.byKey.get(definition.key) ?? this.create(definition);
-      await Promise.race([shape.started, shape.ready]);
+      await reached(shape);
       if (!shape.removed) return shape;
       await shape.ready;
     }
@@ -664,6 +664,7 @@ export class ShapeEngine {
       const shape = this.newShape(definition.value, info.handle, info.schemaHeader, Promise.resolve());
       shape.status = 'ready';
       shape.stored = true;
+      shape.markStarted();
       shape.position = { snapshot: info.snapshot, horizonLsn: stored.horizonLsn };
       shape.appliedLsn = info.lastLsn > 0n ? info.lastLsn : undefined;
       await this.publish(definition.value.table);
