@@ -112,6 +112,8 @@ function lightClients(bench: Bench): Child<LightClientsApi> {
   const child = new Child<LightClientsApi>(
     'light clients',
     new URL('./sync/light-clients.ts', import.meta.url),
+    // e.g. SYNC_BENCH_CLIENT_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to see what the clients cost.
+    { execArgv: (process.env.SYNC_BENCH_CLIENT_NODE_ARGS ?? '').split(' ').filter(Boolean) },
   );
   bench.children.add(child);
   return child;

@@ -14,7 +14,9 @@ const TOP_LEVEL = ['/', '/stories', '/events', '/communities', '/drafts', '/sign
 /** Uncaught errors of a page, from its first script on (SH3). */
 function collectPageErrors(page: Page): string[] {
   const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.name}: ${error.message}`));
+  page.on('pageerror', (error) =>
+    errors.push(`${page.url()}: ${error.name}: ${error.message}\n${error.stack ?? '(no stack)'}`),
+  );
   return errors;
 }
 

@@ -185,6 +185,43 @@ export function encodeSnapshotRow(shape: ShapeEncoding, row: Row, offset: LogOff
   return { offset, key, operation: 'insert', json: JSON.stringify(message) };
 }
 
+/** A subset snapshot's row (SE38): an insert carrying its snapshot's mark; it is no log entry. */
+export function encodeSubsetRow(shape: ShapeEncoding, row: Row, snapshotMark: number): string {
+  return JSON.stringify({
+    headers: {
+      operation: 'insert',
+      snapshot_mark: snapshotMark,
+      relation: [shape.table.schema, shape.table.name],
+    },
+    key: rowKey(shape.table, shape.keyColumns, row),
+    value: project(shape, row),
+  });
+}
+
+/** Where a subset snapshot was read: its `pg_current_snapshot()`, WAL position and random mark. */
+export interface SubsetMetadata {
+  readonly xmin: bigint;
+  readonly xmax: bigint;
+  readonly xipList: readonly bigint[];
+  readonly snapshotMark: number;
+  readonly databaseLsn: bigint;
+}
+
+/**
+ * A subset response (protocol doc §2.9): not an array but `{"metadata": …, "data": [rows]}`, the
+ * xids and LSN as decimal strings (xid8 values pass 2^53), the mark a number.
+ */
+export function subsetBody(metadata: SubsetMetadata, rows: readonly string[]): string {
+  const meta = JSON.stringify({
+    xmin: metadata.xmin.toString(),
+    xmax: metadata.xmax.toString(),
+    xip_list: metadata.xipList.map(String),
+    snapshot_mark: metadata.snapshotMark,
+    database_lsn: metadata.databaseLsn.toString(),
+  });
+  return `{"metadata":${meta},"data":[${rows.join(',')}]}`;
+}
+
 // replica=default: a delete carries the key only; replica=full: the whole old row (projected).
 function deleteValue(shape: ShapeEncoding, oldRow: Row): Record<string, string | null> {
   if (shape.replica === 'full') return project(shape, oldRow);

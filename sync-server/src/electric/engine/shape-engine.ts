@@ -43,6 +43,8 @@ import { parseRelation } from '../identifiers';
 import { compileWhere, rowMatches, type RowPredicate } from '../where-eval';
 import { loadTable, sameColumns, sameTable, schemaHeader, type TableInfo } from './catalog';
 import { snapshotQuery } from './snapshot-query';
+import { takeSubset, type SubsetSnapshot } from './subset-query';
+import type { Subset } from '../subset';
 import { decodeDefinition, encodeDefinition } from './stored-definition';
 import { CommitTracker, WatermarkWaits, type Ticket } from './watermark';
 import { ENGINE_REASONS, ShapeEngineError } from './errors';
@@ -171,6 +173,8 @@ export class ShapeEngine {
   private replication: ReplicationClient | undefined;
   private lastHandleMicros = 0n;
   private creations = 0;
+  /** Subset snapshots waiting for or reading on a snapshot connection (SE38). */
+  private subsets = 0;
   private streaming = false;
   private stopped = false;
   /** Bumped on every schema change seen: callers caching validated definitions key on it. */
@@ -268,6 +272,38 @@ export class ShapeEngine {
   find(handle: string): ShapeView | undefined {
     const shape = this.shapes.get(handle);
     return shape && shape.status === 'ready' && !shape.removed ? shape : undefined;
+  }
+
+  /**
+   * A subset snapshot of a ready shape (SE38), read on a snapshot connection; the shape's log is not
+   * touched. ShapeStoreError (shape_not_found) when the handle names no ready shape; ShapeEngineError
+   * (503) when too many are being read or the query fails.
+   */
+  async querySubset(handle: string, subset: Subset, snapshotMark: number): Promise<SubsetSnapshot> {
+    const shape = this.shapes.get(handle);
+    if (!shape || shape.status !== 'ready' || shape.removed) {
+      throw new ShapeStoreError(STORAGE_REASONS.shapeNotFound, `No shape ${handle}.`);
+    }
+    // Each holds a snapshot connection or waits for one: bounded like creations (SE55).
+    const max = this.options.maxPendingCreations ?? 64;
+    if (this.subsets >= max) {
+      throw new ShapeEngineError(
+        ENGINE_REASONS.overloaded,
+        `${this.subsets} subset snapshots are being read already (the limit is ${max}); retry shortly.`,
+      );
+    }
+    this.subsets++;
+    try {
+      return await takeSubset(this.snapshotPool, shape, subset, snapshotMark);
+    } catch (error) {
+      throw new ShapeEngineError(
+        ENGINE_REASONS.snapshotFailed,
+        `The subset snapshot failed: ${(error as Error).message}. Retry; if it persists, check the database.`,
+        { cause: error },
+      );
+    } finally {
+      this.subsets--;
+    }
   }
 
   /** Handle of the definition's current shape (ready or being created), if any. */

@@ -9,7 +9,7 @@ import { ErrorCode } from '@hearth/schema/errors';
 import type { ShapeConfig } from '../../config';
 import { cacheControl, etag, ifNoneMatchHits, nextCursor, type CacheConfig } from '../caching';
 import { parseRelation } from '../identifiers';
-import { MUST_REFETCH_BODY, responseBody, upToDateLsn, upToDateMessage } from '../messages';
+import { MUST_REFETCH_BODY, responseBody, subsetBody, upToDateLsn, upToDateMessage } from '../messages';
 import { BEFORE_ALL, compareOffsets, formatOffset, type LogOffset } from '../offset';
 import {
   validateKnownDefinitionRequest,
@@ -23,6 +23,7 @@ import {
   type Validated,
 } from '../shape-request';
 import { isShapeNotFound } from '../storage/errors';
+import { subsetFromBody, subsetFromQuery, validateSubset } from '../subset';
 import type { ReadResult, WaitListener, WaitOutcome } from '../storage/store';
 import { ENGINE_REASONS, ShapeEngineError } from '../engine/errors';
 import type { ShapeEngine, ShapeView } from '../engine/shape-engine';
@@ -64,6 +65,8 @@ export interface ShapeCall {
   readonly ifNoneMatch?: string | undefined;
   /** Ends what the call holds (a long poll, an SSE stream) when the client goes away. */
   readonly client: ClientPresence;
+  /** A POST's body, parsed JSON: the subset of a subset snapshot (SE38). */
+  readonly body?: unknown;
   /** Where an SSE stream that fails unexpectedly is reported (a pino logger fits). */
   readonly log?: { error(details: object, message: string): void };
 }
@@ -291,7 +294,7 @@ export class ShapeApi {
     const req = validated.value;
     let answered: Pending<Answered>;
     try {
-      answered = this.route(call, sink, req);
+      answered = this.wantsSubset(call) ? this.subset(call, req) : this.route(call, sink, req);
     } catch (error) {
       return this.recover(call, sink, req, error, retried);
     }
@@ -311,6 +314,71 @@ export class ShapeApi {
     return this.waitWithinBounds(shape, offset).then((within) =>
       within ? this.inBounds(call, sink, shape, req, offset, undefined) : this.outOfBounds(call),
     );
+  }
+
+  /** A POST, or a GET naming `subset__*` params (live or not, as Electric decides). */
+  private wantsSubset(call: ShapeCall): boolean {
+    return call.body !== undefined || subsetFromQuery(call.query) !== undefined;
+  }
+
+  /**
+   * A subset snapshot (SE38): the shape is found (or made) as for any request, then the subset's rows
+   * are read in a snapshot of their own. The response's offset is the one asked for, or the tail for
+   * `now`, read before the snapshot: every change after it reaches the client through the log, and
+   * the client drops those its snapshot already shows (their xids are visible in it).
+   */
+  private async subset(call: ShapeCall, req: ShapeRequest): Promise<ShapeAnswer> {
+    if (req.liveSse) {
+      // Electric checks the handle first (a 409 wins), then refuses SSE.
+      const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
+      if (!shape || shape.definition.key !== req.definition.key)
+        return this.mustRefetch(call, req.definition);
+      return this.error(call, 400, {
+        message: 'Subset snapshots are a stable view of data, so SSE is not applicable',
+      });
+    }
+    const input =
+      call.body === undefined
+        ? { ok: true as const, value: subsetFromQuery(call.query) ?? {} }
+        : subsetFromBody(call.body);
+    const checked = input.ok ? validateSubset(input.value, req.definition) : input;
+    if (!checked.ok) {
+      return this.error(call, 400, { message: 'Invalid request', errors: { subset: checked.errors } });
+    }
+
+    let shape: ShapeView;
+    let offset: string;
+    if (req.offset === 'now' || req.offset === BEFORE_ALL) {
+      shape = await this.engine.shapeFor(req.definition);
+      const tail = this.engine.tail(shape.handle) ?? BEFORE_ALL;
+      if (tail.tx > this.engine.watermark) await this.engine.announcedAtLeast(tail.tx);
+      offset = req.offset === 'now' ? formatOffset(tail) : formatOffset(BEFORE_ALL);
+    } else {
+      const found = req.handle === undefined ? undefined : this.engine.find(req.handle);
+      if (!found || found.definition.key !== req.definition.key)
+        return this.mustRefetch(call, req.definition);
+      const within =
+        withinBounds(req.offset, this.engine.tail(found.handle)) ||
+        (await this.waitWithinBounds(found, req.offset));
+      if (!within) return this.outOfBounds(call);
+      shape = found;
+      offset = formatOffset(req.offset);
+    }
+    const mark = Math.floor(this.random() * 2 ** 31);
+    const { metadata, rows } = await this.engine.querySubset(shape.handle, checked.value, mark);
+    return {
+      status: 200,
+      headers: {
+        ...cors(call.origin),
+        'electric-handle': shape.handle,
+        'electric-offset': offset,
+        'electric-schema': shape.schemaHeader,
+        'electric-snapshot': 'true',
+        'cache-control': 'no-cache',
+        'content-type': JSON_TYPE,
+      },
+      body: subsetBody(metadata, rows),
+    };
   }
 
   /**

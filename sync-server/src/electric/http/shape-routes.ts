@@ -1,4 +1,4 @@
-// The Shape API on Fastify (SPEC.md SE33–SE37): GET, DELETE and OPTIONS /v1/shape, GET /v1/health.
+// The Shape API on Fastify (SPEC.md SE33–SE38): GET, POST, DELETE and OPTIONS /v1/shape, GET /v1/health.
 // The protocol is shape-api.ts's; this file turns requests into calls and writes the answers. In a
 // Hearth process GET /v1/shape is served ahead of Fastify (raw-shape-route.ts, SE63); this route
 // serves it wherever that one is not installed (tests on a bare app, HEAD).
@@ -8,6 +8,9 @@ import { SHAPE_PATH, ShapeApi, type ShapeAnswer, type ShapeApiOptions } from './
 import { ResponsePresence, writeAnswer } from './write-answer';
 
 export type ShapeRouteOptions = ShapeApiOptions;
+
+/** A subset's where clause and params, as JSON: far past any real one, short of a memory problem. */
+const SUBSET_BODY_LIMIT = 1024 * 1024;
 
 async function send(reply: FastifyReply, answer: ShapeAnswer): Promise<FastifyReply> {
   reply.hijack();
@@ -36,6 +39,19 @@ export async function registerShapeRoutes(app: FastifyInstance, api: ShapeApi): 
       await api.get({
         ...call(request),
         ifNoneMatch: request.headers['if-none-match'],
+        client: new ResponsePresence(reply.raw),
+        log: request.log,
+      }),
+    ),
+  );
+  // A subset snapshot with its params in a JSON body (SE38); a body that is no object gets Electric's
+  // 400, a bad JSON text or one past the limit Fastify's typed 400 / 413.
+  app.post(SHAPE_PATH, { bodyLimit: SUBSET_BODY_LIMIT }, async (request, reply) =>
+    send(
+      reply,
+      await api.get({
+        ...call(request),
+        body: request.body ?? null,
         client: new ResponsePresence(reply.raw),
         log: request.log,
       }),

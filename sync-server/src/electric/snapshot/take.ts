@@ -27,6 +27,8 @@ export interface SnapshotQuery {
    */
   readonly where?: string;
   readonly params?: readonly (string | null)[];
+  /** ORDER BY terms, built by the engine from parsed column names (never raw client text). */
+  readonly orderBy?: string;
 }
 
 export interface SnapshotStart extends SnapshotPosition {
@@ -38,9 +40,12 @@ export interface SnapshotStart extends SnapshotPosition {
 export interface SnapshotSink {
   /** Called once, before any row: the engine can start judging streamed transactions by it. */
   start(info: SnapshotStart): void | Promise<void>;
-  /** Rows in batches; the next batch is fetched only after this settles. */
-  rows(batch: readonly Row[]): void | Promise<void>;
+  /** Rows in batches; the next batch is fetched only after this settles, none once it says 'enough'. */
+  rows(batch: readonly Row[]): RowsWanted | Promise<RowsWanted>;
 }
+
+/** What a sink says after a batch: nothing (go on), or 'enough' (a limited subset is full). */
+export type RowsWanted = void | 'enough';
 
 export interface SnapshotResult extends SnapshotStart {
   readonly rowCount: number;
@@ -87,7 +92,8 @@ export function snapshotSql(query: SnapshotQuery): string {
   if (query.columns.length === 0) throw new RangeError('A snapshot needs at least one column.');
   const columns = query.columns.map((c) => pg.escapeIdentifier(c)).join(', ');
   const table = `${pg.escapeIdentifier(query.table.schema)}.${pg.escapeIdentifier(query.table.name)}`;
-  return `select ${columns} from ${table}${query.where ? ` where ${query.where}` : ''}`;
+  const where = query.where ? ` where ${query.where}` : '';
+  return `select ${columns} from ${table}${where}${query.orderBy ? ` order by ${query.orderBy}` : ''}`;
 }
 
 /**
@@ -140,9 +146,10 @@ export async function takeSnapshot(
         if (values.length === 0) break;
         rowCount += values.length;
         // fromEntries keeps a column named `__proto__` as a plain key.
-        await sink.rows(
+        const wanted = await sink.rows(
           values.map((row) => Object.fromEntries(names.map((name, i) => [name, row[i] ?? null]))),
         );
+        if (wanted === 'enough') break;
       }
     } finally {
       await cursor.close();
