@@ -1,4 +1,4 @@
-// The differential test of the shape engine (SPEC.md SE12–SE19, SE23, SE48): a seeded random
+// The differential test of the shape engine (SPEC.md SE8, SE12–SE19, SE23, SE48): a seeded random
 // workload of concurrent writers (multi-row transactions; inserts, updates that move rows in and out
 // of where clauses, deletes, primary-key changes, set-wide updates) runs while one PGlite replica
 // syncs shapes with different where clauses through `syncShapesToTables`, half of them created
@@ -40,6 +40,18 @@ const SHAPES: Record<string, ShapeCase> = {
   not_in: {
     where: `grp not in ('a', 'b') and (tag ilike '%Y%' or n is null)`,
     marker: { grp: 'c', n: null, tag: 'm', flag: false },
+  },
+  // Functions (SE8): never index atoms, so these shapes are evaluated on every change.
+  fn_lower: { where: `lower(tag) in ('yx', 'x')`, marker: { grp: 'd', n: 0, tag: 'YX', flag: false } },
+  fn_coalesce: {
+    // length counts characters: 'ünï 😀' is 5 (6 UTF-16 units, 9 bytes)
+    where: `lower(coalesce(tag, grp)) like '%a%' and (length(note) = 5 or note = 'marker')`,
+    marker: { grp: 'a', n: 0, tag: null, flag: false },
+  },
+  fn_concat: {
+    where: `upper(tag) = $1 or concat(grp, ':', n) in ('a:1', 'b:', 'c:3')`,
+    params: ['XA'],
+    marker: { grp: 'b', n: null, tag: 'm', flag: false },
   },
 };
 
@@ -175,7 +187,7 @@ async function writer(pool: pg.Pool, rand: () => number, stats: Progress) {
 }
 
 describe('differential: PGlite replicas against Postgres', () => {
-  it('[SE12][SE18][SE19][SE23][SE48] after a concurrent random workload every replica equals its where clause on Postgres', async () => {
+  it('[SE8][SE12][SE18][SE19][SE23][SE48] after a concurrent random workload every replica equals its where clause on Postgres', async () => {
     const seed = Number(process.env.HEARTH_DIFF_SEED ?? Math.floor(Math.random() * 2 ** 31));
     onTestFailed(() => {
       console.error(`differential test failed with seed ${seed}: rerun with HEARTH_DIFF_SEED=${seed}`);

@@ -137,6 +137,40 @@ describe('subset snapshots through the official client', () => {
       expect(BigInt(result.metadata.xmax)).toBeGreaterThanOrEqual(BigInt(result.metadata.xmin));
     }
   });
+
+  it('[SE38][SE8] the structured whereExpr / orderByExpr TanStack DB sends compile to clauses the engine takes', async () => {
+    const s = stream({ table: 'tasks' }, { log: 'changes_only' });
+    await until(shapeOf(s), () => true);
+    const { data } = await s.fetchSnapshot({
+      whereExpr: {
+        type: 'func',
+        name: 'and',
+        args: [
+          {
+            type: 'func',
+            name: 'like',
+            args: [
+              { type: 'func', name: 'lower', args: [{ type: 'ref', column: 'title' }] },
+              { type: 'val', paramIndex: 1 },
+            ],
+          },
+          {
+            type: 'func',
+            name: 'in',
+            args: [
+              { type: 'ref', column: 'owner' },
+              { type: 'val', paramIndex: 2 },
+            ],
+          },
+        ],
+      },
+      params: { '1': 'task 1%', '2': '{ana}' },
+      orderByExpr: [{ column: 'id', direction: 'desc', nulls: 'last' }],
+      limit: 3,
+    });
+    // lower(title) like 'task 1%' and owner = any('{ana}'): even ids among 1, 10-19 -> 18, 16, 14.
+    expect(data.map((m) => Number(m.value.id))).toEqual([18, 16, 14]);
+  });
 });
 
 describe('subset snapshots on the wire', () => {

@@ -78,6 +78,32 @@ describe('shape router', () => {
     ]);
   });
 
+  it("[SE19] a function of a column is no index atom: lower(x) = 'a' is not x = 'a'", () => {
+    const atoms = (where: string): unknown =>
+      indexAtoms(parseWhere(where, items, where.includes('$1') ? { 1: '{A,B}' } : {}));
+    expect(atoms("lower(title) = 'a'")).toBeNull();
+    expect(atoms("'a' = upper(title)")).toBeNull();
+    expect(atoms("lower(title) IN ('a', 'b')")).toBeNull();
+    expect(atoms('upper(title) = ANY($1)')).toBeNull();
+    expect(atoms('coalesce(n, 0) = 1')).toBeNull();
+    expect(atoms('coalesce(done, false)')).toBeNull();
+    expect(atoms("concat(title) = 'a' OR title = 'b'")).toBeNull();
+    expect(atoms("lower(title) = 'a' AND n = 1")).toEqual([
+      { column: 'n', type: 'int4', family: 'int', keys: ['1'] },
+    ]);
+    // a call of constants is folded into a constant, so the column stays indexed
+    expect(atoms("title = lower('A')")).toEqual([
+      { column: 'title', type: 'text', family: 'text', keys: ['a'] },
+    ]);
+
+    const router = routerWith({ lowered: "lower(title) = 'a'", exact: "title = 'a'" });
+    expect(router.route(table, null, row('1', 'A'))).toEqual([{ shapeId: 'lowered', kind: 'insert' }]);
+    expect(sorted(router.route(table, row('1', 'A'), row('1', 'a')))).toEqual([
+      { shapeId: 'exact', kind: 'move-in' },
+      { shapeId: 'lowered', kind: 'update' },
+    ]);
+  });
+
   it('[SE19] index keys are canonical: 1.50 in a row finds the shape written with 1.5, and uuid case does not matter', () => {
     const router = new ShapeRouter();
     router.add('p', table, parseWhere('price = 1.5', items));
@@ -94,7 +120,7 @@ describe('shape router', () => {
     const random = mulberry32(7);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
     const values = ['1', '2', '3', null];
-    const titles = ['a', 'b', 'ab', null];
+    const titles = ['a', 'b', 'ab', 'A', null];
     const templates = [
       () => `n = ${pick(['1', '2', '3'])}`,
       () => `n IN (${pick(['1', '2'])}, ${pick(['3', 'NULL'])})`,
@@ -105,6 +131,9 @@ describe('shape router', () => {
       () => 'done',
       () => `n = ANY('{${pick(['1', '2'])},3}')`,
       () => `NOT (n = ${pick(['1', '2'])})`,
+      () => `lower(title) = '${pick(['a', 'ab'])}'`,
+      () => `concat(title, n) IN ('a1', '${pick(['b', 'ab2'])}')`,
+      () => `coalesce(n, 0) = ${pick(['0', '1'])} AND length(title) = ${pick(['1', '2'])}`,
     ];
     const router = new ShapeRouter();
     const predicates = new Map<string, ReturnType<typeof compileWhere>>();

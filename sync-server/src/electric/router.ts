@@ -148,7 +148,8 @@ function collectCandidates(indexes: ReadonlyMap<string, ColumnIndex>, row: Row, 
 
 /**
  * The index atoms a where clause implies, or null when it pins no column (then the shape goes to
- * the fallback list). An empty list means the clause can never be TRUE (`col = NULL`).
+ * the fallback list). An empty list means the clause can never be TRUE (`col = NULL`). Only a bare
+ * column is pinned: `lower(col) = 'a'` holds for `col = 'A'` too, so a function of a column is none.
  */
 export function indexAtoms(expr: WhereExpr): IndexAtom[] | null {
   switch (expr.kind) {

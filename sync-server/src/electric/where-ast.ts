@@ -6,10 +6,24 @@ import type { Family, ScalarType, Value } from './values';
 
 export type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
-/** A scalar: a column of the row (its text parsed by `type`), or a constant already in the node's family. */
+/** The scalar functions of the subset (SE8). */
+export type FunctionName = 'lower' | 'upper' | 'length' | 'concat' | 'coalesce';
+
+/**
+ * A scalar: a column of the row (its text parsed by `type`), a constant already in the node's family,
+ * or a function of other operands whose value is of `type` (its family, in `type`'s value set).
+ * concat's arguments are text, integer or boolean values, printed as Postgres prints them; a plain
+ * column argument is typed `text`, so its text is printed as the row holds it.
+ */
 export type Operand =
   | { readonly kind: 'column'; readonly column: string; readonly type: ScalarType }
-  | { readonly kind: 'const'; readonly value: Value | null };
+  | { readonly kind: 'const'; readonly value: Value | null }
+  | {
+      readonly kind: 'call';
+      readonly fn: FunctionName;
+      readonly type: ScalarType;
+      readonly args: readonly Operand[];
+    };
 
 export type WhereExpr =
   | { readonly kind: 'const'; readonly value: boolean | null }
@@ -68,6 +82,7 @@ export function referencedColumns(expr: WhereExpr): Set<string> {
   const out = new Set<string>();
   const operand = (o: Operand): void => {
     if (o.kind === 'column') out.add(o.column);
+    else if (o.kind === 'call') o.args.forEach(operand);
   };
   const visit = (e: WhereExpr): void => {
     switch (e.kind) {

@@ -170,6 +170,81 @@ describe('where evaluation', () => {
     expect(evalWhere("n > ALL('{}'::int[])", { n: null })).toBe(true);
   });
 
+  it('[SE8] lower() and upper() map each character by Unicode simple case mapping; NULL gives NULL', () => {
+    expect(evalWhere("lower(title) = 'hello'")).toBe(true);
+    expect(evalWhere("upper(title) = 'HELLO'")).toBe(true);
+    expect(evalWhere("lower(title) = 'x'", { title: null })).toBe(null);
+    expect(evalWhere('upper(title) IS NULL', { title: null })).toBe(true);
+    expect(evalWhere("lower(title) = 'àéî ǆ 𐐨'", { title: 'ÀÉÎ ǅ 𐐀' })).toBe(true);
+    // simple, not full, mapping: no İ → i̇, no ß → SS, no final ς, ᾳ → ᾼ rather than ΑΙ
+    expect(evalWhere("lower(title) = 'i'", { title: 'İ' })).toBe(true);
+    expect(evalWhere("upper(title) = 'ß ﬁ'", { title: 'ß ﬁ' })).toBe(true);
+    expect(evalWhere("lower(title) = 'ασ'", { title: 'ΑΣ' })).toBe(true);
+    expect(evalWhere("upper(title) = 'ᾼ'", { title: 'ᾳ' })).toBe(true);
+    // character(n) is cast to text first, which drops its trailing spaces
+    expect(evalWhere("lower(code) = 'ab'", { code: 'AB  ' })).toBe(true);
+  });
+
+  it('[SE8] length() counts characters (code points); character(n) ignores trailing spaces', () => {
+    expect(evalWhere('length(title) = 5')).toBe(true);
+    expect(evalWhere('length(title) = 2', { title: '😀é' })).toBe(true);
+    expect(evalWhere('length(title) = 0', { title: '' })).toBe(true);
+    expect(evalWhere('length(code) = 2', { code: 'ab  ' })).toBe(true);
+    expect(evalWhere('length(title) > 3', { title: null })).toBe(null);
+    expect(evalWhere('length(title) IS NULL', { title: null })).toBe(true);
+    expect(evalWhere('length(title) IS NOT NULL')).toBe(true);
+    expect(evalWhere('length(title) > 3.5')).toBe(true); // int4 result widens like a column
+  });
+
+  it('[SE8] concat() skips NULLs, is never NULL, and prints values as Postgres does', () => {
+    expect(evalWhere("concat(title, '-', n) = 'Hello-10'")).toBe(true);
+    expect(evalWhere("concat(title, '-', n) = 'Hello-'", { n: null })).toBe(true);
+    expect(evalWhere("concat(title, NULL) = ''", { title: null })).toBe(true);
+    expect(evalWhere('concat(title) IS NULL', { title: null })).toBe(false);
+    // plain columns print as the row holds them: character(n) keeps its padding, numeric its scale
+    expect(evalWhere("concat(code, '|') = 'ab  |'")).toBe(true);
+    expect(evalWhere("concat(code::text, '|') = 'ab|'")).toBe(true);
+    expect(evalWhere("concat(price, ' ', done, ' ', at) = '9.50 t 2024-01-01 10:00:00+00'")).toBe(true);
+    expect(evalWhere("concat(length(title), upper(title), true, 7) = '5HELLOt7'")).toBe(true);
+    expect(evalWhere("concat(title, $1) = 'Hello1.50'", {}, { 1: '1.50' })).toBe(true);
+  });
+
+  it('[SE8] coalesce() is its first non-NULL argument, in the type Postgres resolves for them all', () => {
+    expect(evalWhere("coalesce(title, 'x') = 'Hello'")).toBe(true);
+    expect(evalWhere("coalesce(title, 'x') = 'x'", { title: null })).toBe(true);
+    expect(evalWhere("coalesce(title, NULL) = 'x'", { title: null })).toBe(null);
+    expect(evalWhere('coalesce(n, price) = 9.5', { n: null })).toBe(true);
+    expect(evalWhere('coalesce(n, 1.5) > 1', { n: null })).toBe(true);
+    expect(evalWhere("coalesce(at, day) = '2024-01-01'", { at: null })).toBe(true);
+    expect(evalWhere('coalesce(done, false)', { done: null })).toBe(false);
+    expect(evalWhere('NOT coalesce(done, NULL)', { done: null })).toBe(null);
+    // coalesce(float4, numeric) is float4: the constant keeps single precision too
+    expect(evalWhere('coalesce(f4, 1.1) = 1.1', { f4: null })).toBe(false);
+    expect(evalWhere('coalesce(f4, 1.1) = f4', { f4: '1.1' })).toBe(true);
+    // coalesce(bpchar, text) is bpchar: trailing spaces of the text stop counting
+    expect(evalWhere("coalesce(code, title) = 'x'", { code: null, title: 'x  ' })).toBe(true);
+    expect(evalWhere("coalesce(title, code) = 'x'", { code: null, title: 'x  ' })).toBe(false);
+    expect(evalWhere("lower(coalesce(title, '')) LIKE '%ell%'")).toBe(true);
+    expect(evalWhere("lower(coalesce(title, '')) LIKE '%ell%'", { title: null })).toBe(false);
+  });
+
+  it('[SE8] functions nest, compare with params, and work in IN, ANY and BETWEEN', () => {
+    expect(evalWhere('upper(title) = $1', {}, { 1: 'HELLO' })).toBe(true);
+    expect(evalWhere('lower(title) = lower($1)', {}, { 1: 'HeLLo' })).toBe(true);
+    expect(evalWhere("lower(title) IN ('x', 'hello')")).toBe(true);
+    expect(evalWhere("lower(title) IN ('x', NULL)")).toBe(null);
+    expect(evalWhere('upper(title) = ANY($1)', {}, { 1: '{HELLO,X}' })).toBe(true);
+    expect(evalWhere('length(concat(title, code)) BETWEEN 7 AND 9')).toBe(true); // 'Helloab  '
+    expect(evalWhere("concat(lower(title), '-', coalesce(n, 0)) = 'hello-0'", { n: null })).toBe(true);
+    expect(evalWhere('coalesce(length(title), n) = 10', { title: null })).toBe(true);
+  });
+
+  it('[SE9] a character(n) column cast to text drops its trailing spaces, as the cast does', () => {
+    expect(evalWhere("code::text = 'ab'")).toBe(true);
+    expect(evalWhere("code::varchar LIKE 'ab'")).toBe(true);
+    expect(evalWhere("title::bpchar = 'ab'", { title: 'ab  ' })).toBe(true);
+  });
+
   it('[SE17] IS [NOT] NULL, IS [NOT] TRUE/FALSE/UNKNOWN and IS [NOT] DISTINCT FROM never return NULL', () => {
     expect(evalWhere('title IS NULL', { title: null })).toBe(true);
     expect(evalWhere('title IS NOT NULL', { title: null })).toBe(false);

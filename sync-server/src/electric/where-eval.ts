@@ -1,10 +1,11 @@
-// Evaluates a where AST against a row in Postgres TEXT form, with Postgres' three-valued logic
-// (SPEC.md SE12–SE17). The AST is compiled once into closures; a row is in the shape iff the
-// result is TRUE (NULL and FALSE both leave it out).
+// Evaluates a where AST against a row in Postgres TEXT form, with Postgres' three-valued logic and
+// scalar functions (SPEC.md SE8, SE12–SE17). The AST is compiled once into closures; a row is in the
+// shape iff the result is TRUE (NULL and FALSE both leave it out).
 import type { CompareOp, Operand, WhereExpr } from './where-ast';
 import type { Row } from './table-schema';
 import { compareValues, FAMILY_OF, parseValue, widen, type Family, type Value } from './values';
 import { compileLike } from './like';
+import { charLength, lowerText, narrowing, printValue, upperText } from './functions';
 
 /** true, false, or null for SQL NULL (unknown). */
 export type Truth = boolean | null;
@@ -150,18 +151,81 @@ const BOOL_TESTS: Readonly<Record<Extract<WhereExpr, { kind: 'bool-test' }>['tes
 
 /** Reads an operand as a value of `family`; `parse: false` only checks for NULL (IS NULL needs no parsing). */
 function readOperand(operand: Operand, family: Family, parse = true): (row: Row) => Value | null {
-  if (operand.kind === 'const') {
-    const value = operand.value;
-    return () => value;
+  switch (operand.kind) {
+    case 'const': {
+      const value = operand.value;
+      return () => value;
+    }
+    case 'column': {
+      const { column, type } = operand;
+      const from = FAMILY_OF[type];
+      return (row) => {
+        const text = row[column];
+        if (text === undefined) throw new RowShapeError(column);
+        if (text === null || !parse) return text;
+        return widen(parseValue(type, text), from, family);
+      };
+    }
+    case 'call': {
+      const call = compileCall(operand);
+      const from = FAMILY_OF[operand.type];
+      if (from === family || !parse) return call;
+      return (row) => {
+        const v = call(row);
+        return v === null ? null : widen(v, from, family);
+      };
+    }
   }
-  const { column, type } = operand;
-  const from = FAMILY_OF[type];
-  return (row) => {
-    const text = row[column];
-    if (text === undefined) throw new RowShapeError(column);
-    if (text === null || !parse) return text;
-    return widen(parseValue(type, text), from, family);
-  };
+}
+
+/** A function call (SE8): its value, of its type's family, or null. */
+function compileCall(call: Extract<Operand, { kind: 'call' }>): (row: Row) => Value | null {
+  switch (call.fn) {
+    case 'lower':
+    case 'upper':
+    case 'length': {
+      const arg = readOperand(call.args[0] as Operand, 'text');
+      const fn = TEXT_FUNCTIONS[call.fn];
+      return (row) => {
+        const s = arg(row);
+        return s === null ? null : fn(s as string);
+      };
+    }
+    case 'concat': {
+      // Each argument in its own family (a constant already is); NULLs are skipped, so never NULL.
+      const args = call.args.map((a) => readOperand(a, a.kind === 'const' ? 'text' : FAMILY_OF[a.type]));
+      return (row) => {
+        let out = '';
+        for (const arg of args) {
+          const v = arg(row);
+          if (v !== null) out += printValue(v);
+        }
+        return out;
+      };
+    }
+    case 'coalesce': {
+      const args = call.args.map((a) => readOperand(a, FAMILY_OF[call.type]));
+      const narrow = narrowing(call.type) ?? ((v: Value) => v);
+      return (row) => {
+        for (const arg of args) {
+          const v = arg(row);
+          if (v !== null) return narrow(v);
+        }
+        return null;
+      };
+    }
+  }
+}
+
+const TEXT_FUNCTIONS: Readonly<Record<'lower' | 'upper' | 'length', (s: string) => Value>> = {
+  lower: lowerText,
+  upper: upperText,
+  length: charLength,
+};
+
+/** The value of an operand without columns (a function of constants), which the parser folds. */
+export function constantValue(operand: Operand): Value | null {
+  return readOperand(operand, operand.kind === 'call' ? FAMILY_OF[operand.type] : 'text')({});
 }
 
 /** Whether `row` belongs to a shape with this predicate (no where clause: every row does). */

@@ -30,10 +30,25 @@ describe('where parsing', () => {
   });
 
   it('[SE8] constructs outside the subset are rejected with a message naming them, located in the clause', () => {
-    expect(errorOf('lower(title) = $1', { 1: 'a' })).toEqual({
+    expect(errorOf('btrim(title) = $1', { 1: 'a' })).toEqual({
       code: WHERE_ERROR_CODES.unsupported,
-      message: 'At location 0: unknown or unsupported function lower/1',
+      message: 'At location 0: unknown or unsupported function btrim/1',
     });
+    expect(errorOf("n = 1 AND lower(title, 'x') = 'a'").message).toBe(
+      'At location 10: unknown or unsupported function lower/2',
+    );
+    expect(errorOf("concat() = ''").message).toBe('At location 0: unknown or unsupported function concat/0');
+    expect(errorOf("foo.lower(title) = 'a'").message).toBe(
+      'At location 0: unknown or unsupported function foo.lower/1',
+    );
+    // COALESCE is grammar, not a function: Postgres has no pg_catalog.coalesce either.
+    expect(errorOf("pg_catalog.coalesce(title, 'a') = 'a'").message).toBe(
+      'At location 0: unknown or unsupported function coalesce/2',
+    );
+    expect(errorOf('count(*) > 1').message).toBe('At location 0: unknown or unsupported function count/0');
+    expect(errorOf("lower(DISTINCT title) = 'a'").message).toBe(
+      'At location 0: unknown or unsupported function lower/1',
+    );
     expect(errorOf('n + 1 = 2').message).toBe('At location 2: operator + is not supported');
     expect(errorOf('n IN (SELECT 1)').message).toBe('At location 2: Subqueries are not supported');
     expect(errorOf("title ~ 'a'").message).toBe('At location 6: operator ~ is not supported');
@@ -65,6 +80,78 @@ describe('where parsing', () => {
       const params = where.includes('$1') ? { 1: '{1,2}' } : {};
       expect(() => parseWhere(where, items, params), where).not.toThrow();
     }
+  });
+
+  it('[SE8] lower(), upper(), length(), concat() and coalesce() parse: any case, pg_catalog-qualified, nested, with params', () => {
+    const accepted = [
+      "lower(title) = 'x'",
+      "LOWER(title) = 'x' AND Upper(title) <> 'X'",
+      "pg_catalog.lower(title) = 'x' AND \"upper\"(title) = 'X'",
+      'length(title) > 3 AND length(code) = 2',
+      "lower(title) IN ('x', 'y') AND upper(title) NOT IN ('Z')",
+      "concat(title, '-', n) = 'x-1' AND concat(done, price, at, uid, day) <> ''",
+      "lower(coalesce(title, '')) LIKE '%abc%'",
+      "COALESCE(n, price, 0) > 1 AND coalesce(at, day) < '2024-01-01'",
+      'coalesce(done, false) AND coalesce(done, NULL) IS NULL',
+      'lower(mood::text) = \'happy\' AND length("Has Space") = 1',
+      'upper(title) = ANY($1)',
+      'length(concat(upper(title), lower(coalesce(code, title)))) BETWEEN 1 AND 9',
+    ];
+    for (const where of accepted) {
+      const params = where.includes('$1') ? { 1: '{A,B}' } : {};
+      expect(() => parseWhere(where, items, params), where).not.toThrow();
+    }
+  });
+
+  it('[SE8] function arguments are typed as Postgres types them, and a mismatch is a 400', () => {
+    expect(errorOf("lower(n) = 'x'")).toEqual({
+      code: WHERE_ERROR_CODES.type,
+      message: 'At location 0: function lower(int4) does not exist',
+    });
+    expect(errorOf('length(done) > 1').message).toBe('At location 0: function length(bool) does not exist');
+    expect(errorOf("upper(uid) = 'x'").message).toBe('At location 0: function upper(uuid) does not exist');
+    expect(errorOf("lower(mood) = 'x'").message).toBe(
+      'At location 6: column mood has enum type mood: compare it as text with mood::text',
+    );
+    expect(errorOf('coalesce(n, title) = 1')).toEqual({
+      code: WHERE_ERROR_CODES.type,
+      message: 'At location 12: COALESCE types int4 and text cannot be matched',
+    });
+    // unknown literals and params take COALESCE's resolved type
+    expect(errorOf("coalesce(n, 'x') = 1").message).toBe('At location 12: invalid syntax for type int4: x');
+    expect(errorOf('coalesce(n, $1) = 1', { 1: '1.5' }).message).toBe(
+      'At location 12: invalid syntax for type int4: 1.5',
+    );
+    expect(errorOf("length(title) = 'x'").message).toBe('At location 16: invalid syntax for type int4: x');
+    expect(errorOf('lower(title) = 1').message).toBe('At location 13: operator does not exist: text = int4');
+    expect(errorOf('lower(title)').message).toBe(
+      'At location 0: argument of WHERE must be type bool, not lower() of type text',
+    );
+  });
+
+  it('[SE8] concat() prints plain columns as the row holds them and refuses values it cannot print exactly', () => {
+    expect(errorOf("concat(title, 1.5) = 'x'")).toEqual({
+      code: WHERE_ERROR_CODES.unsupported,
+      message: 'At location 14: concat of a constant of type numeric is not supported',
+    });
+    expect(errorOf("concat('ab'::char(4)) = 'x'").message).toBe(
+      'At location 7: concat of a constant of type bpchar is not supported',
+    );
+    expect(errorOf("concat(coalesce(code, 'x')) = 'x'").message).toBe(
+      'At location 7: concat of coalesce() of type bpchar is not supported',
+    );
+    expect(errorOf("concat(title::bpchar) = 'x'").message).toBe(
+      'At location 7: concat of column title of type bpchar is not supported',
+    );
+    expect(errorOf("concat(coalesce(price, 0)) = 'x'").message).toBe(
+      'At location 7: concat of coalesce() of type numeric is not supported',
+    );
+    expect(errorOf("concat(n = 1) = 't'").message).toBe(
+      'At location 9: concat of a boolean expression is not supported',
+    );
+    expect(errorOf("concat(data) = 'x'").message).toBe(
+      'At location 7: column data of type jsonb is not supported in where clauses',
+    );
   });
 
   it('[SE9] column references are checked against the table, quoted identifiers included', () => {
@@ -149,5 +236,18 @@ describe('where parsing', () => {
     expect(a).toBe(b);
     expect(a).not.toBe(c);
     expect(d).toBe(e); // both are numeric 1 once typed; equal values, equal shapes
+  });
+
+  it('[SE5] a function is part of the canonical key; spelling is not, and calls of constants fold', () => {
+    const key = (where: string, params: Params = {}): string =>
+      canonicalWhere(parseWhere(where, items, params));
+    expect(key("lower(title) = 'x'")).not.toBe(key("title = 'x'"));
+    expect(key("lower(title) = 'x'")).not.toBe(key("upper(title) = 'x'"));
+    expect(key("concat(title, 'a') = 'x'")).not.toBe(key("concat('a', title) = 'x'"));
+    expect(key("LOWER( title )='x'")).toBe(key('pg_catalog.lower(title) = $1', { 1: 'x' }));
+    expect(key('COALESCE(n, 1) = 2')).toBe(key('coalesce(n, $1) = 2', { 1: '1' }));
+    expect(key("title = lower('X')")).toBe(key("title = 'x'"));
+    expect(key("title LIKE concat('%', $1, '%')", { 1: 'b' })).toBe(key("title LIKE '%b%'"));
+    expect(key('n = length($1)', { 1: 'abc' })).toBe(key('n = 3'));
   });
 });

@@ -3,9 +3,9 @@
 // Like Electric, the clause is parsed as `SELECT 1 WHERE <clause>`; syntax errors keep the parser's
 // position in that statement, semantic errors report the position inside the clause.
 import { loadModule, parseSync, hasSqlDetails } from 'libpg-query';
-import type { A_Const, A_Expr, Node, SelectStmt, TypeName } from 'libpg-query';
+import type { A_Const, A_Expr, FuncCall, Node, SelectStmt, TypeName } from 'libpg-query';
 import { parse as parseArrayLiteral } from 'postgres-array';
-import type { CompareOp, Operand, WhereExpr } from './where-ast';
+import type { CompareOp, FunctionName, Operand, WhereExpr } from './where-ast';
 import type { TableColumn, TableSchema } from './table-schema';
 import {
   commonFamily,
@@ -19,6 +19,7 @@ import {
   type Value,
 } from './values';
 import { compileLike, DEFAULT_LIKE_ESCAPE, LikePatternError } from './like';
+import { constantValue } from './where-eval';
 
 // The wasm module loads once per process; every import of this file waits for it.
 await loadModule();
@@ -111,7 +112,11 @@ type Term =
       readonly loc: number;
     }
   | { readonly t: 'array-literal'; readonly items: readonly Term[]; readonly loc: number }
-  | { readonly t: 'bad-column'; readonly column: TableColumn; readonly loc: number };
+  | { readonly t: 'bad-column'; readonly column: TableColumn; readonly loc: number }
+  /** A function call that reads the row (calls of constants are folded into constants). */
+  | { readonly t: 'call'; readonly operand: CallOperand; readonly loc: number };
+
+type CallOperand = Extract<Operand, { kind: 'call' }>;
 
 const COMPARE_OPS: Readonly<Record<string, CompareOp>> = {
   '=': '=',
@@ -162,6 +167,44 @@ const TEXT_CASTABLE = new Set<ScalarType>([
 ]);
 
 const RECASTABLE = new Set<Family>(['int', 'numeric', 'float', 'bool', 'text']);
+
+// Postgres' type categories, preferred types and implicit casts among the scalar types (pg_type,
+// pg_cast with castcontext 'i'), for resolving the type of COALESCE.
+const CATEGORY: Readonly<Record<ScalarType, string>> = {
+  bool: 'B',
+  int2: 'N',
+  int4: 'N',
+  int8: 'N',
+  numeric: 'N',
+  float4: 'N',
+  float8: 'N',
+  text: 'S',
+  varchar: 'S',
+  bpchar: 'S',
+  name: 'S',
+  uuid: 'U',
+  timestamptz: 'D',
+  timestamp: 'D',
+  date: 'D',
+};
+const PREFERRED = new Set<ScalarType>(['bool', 'float8', 'text', 'timestamptz']);
+const IMPLICIT_CASTS: Readonly<Record<ScalarType, readonly ScalarType[]>> = {
+  bool: [],
+  int2: ['int4', 'int8', 'numeric', 'float4', 'float8'],
+  int4: ['int8', 'numeric', 'float4', 'float8'],
+  int8: ['numeric', 'float4', 'float8'],
+  numeric: ['float4', 'float8'],
+  float4: ['float8'],
+  float8: [],
+  text: ['varchar', 'bpchar', 'name'],
+  varchar: ['text', 'bpchar', 'name'],
+  bpchar: ['text', 'varchar', 'name'],
+  name: ['text'],
+  uuid: [],
+  timestamptz: [],
+  timestamp: ['timestamptz'],
+  date: ['timestamp', 'timestamptz'],
+};
 
 class Converter {
   private readonly columns: ReadonlyMap<string, TableColumn>;
@@ -234,15 +277,12 @@ class Converter {
       const { elements = [], location = 0 } = node.A_ArrayExpr;
       return { t: 'array-literal', items: elements.map((e) => this.term(e)), loc: location };
     }
-    if ('FuncCall' in node) {
-      const { funcname = [], args = [], location = 0 } = node.FuncCall;
-      const name = funcname
-        .map((n) => ('String' in n ? (n.String.sval ?? '') : '?'))
-        .filter((n) => n !== 'pg_catalog');
-      this.fail(
-        WHERE_ERROR_CODES.unsupported,
+    if ('FuncCall' in node) return this.funcCall(node.FuncCall);
+    if ('CoalesceExpr' in node) {
+      const { args = [], location = 0 } = node.CoalesceExpr;
+      return this.coalesce(
+        args.map((a) => this.term(a)),
         location,
-        `unknown or unsupported function ${name.join('.')}/${args.length}`,
       );
     }
     if ('SubLink' in node) {
@@ -364,7 +404,7 @@ class Converter {
           FAMILY_OF[arg.type] === FAMILY_OF[type] ||
           (FAMILY_OF[type] === 'text' && TEXT_CASTABLE.has(arg.type))
         ) {
-          return { ...arg, type: FAMILY_OF[type] === 'text' ? 'text' : type };
+          return { ...arg, type: FAMILY_OF[type] === 'text' ? textCastType(arg.type, type) : type };
         }
         return this.fail(
           WHERE_ERROR_CODES.unsupported,
@@ -512,6 +552,129 @@ class Converter {
     );
   }
 
+  private funcCall(f: FuncCall): Term {
+    const { funcname = [], args = [], location = 0 } = f;
+    const parts = funcname.map((n) => ('String' in n ? (n.String.sval ?? '') : '?'));
+    const unqualified = parts.length === 2 && parts[0] === 'pg_catalog' ? parts.slice(1) : parts;
+    const name = unqualified.length === 1 ? unqualified[0] : undefined;
+    const plain =
+      !f.agg_star &&
+      !f.agg_distinct &&
+      !f.func_variadic &&
+      !f.agg_within_group &&
+      !f.agg_order?.length &&
+      f.agg_filter === undefined &&
+      f.over === undefined;
+    if (plain && args.length === 1 && (name === 'lower' || name === 'upper' || name === 'length')) {
+      const arg = this.term(args[0] as Node);
+      const type = this.typeOf(arg) ?? 'text';
+      if (FAMILY_OF[type] !== 'text')
+        this.fail(WHERE_ERROR_CODES.type, location, `function ${name}(${type}) does not exist`);
+      return this.call(
+        name,
+        name === 'length' ? 'int4' : 'text',
+        [this.operand(arg, type, 'text').operand],
+        location,
+      );
+    }
+    if (plain && args.length > 0 && name === 'concat') {
+      return this.call(
+        'concat',
+        'text',
+        args.map((a) => this.concatArgument(a)),
+        location,
+      );
+    }
+    // COALESCE is grammar (CoalesceExpr), never a function: `pg_catalog.coalesce(…)` is refused, as by Postgres.
+    this.fail(
+      WHERE_ERROR_CODES.unsupported,
+      location,
+      `unknown or unsupported function ${parts.filter((n) => n !== 'pg_catalog').join('.')}/${args.length}`,
+    );
+  }
+
+  /**
+   * An argument of concat(), printed as Postgres' output function prints it. A plain column prints as
+   * the row holds it (SN5: the output function's text), so it is read as text. Other values must be
+   * text, integer or boolean, whose printed form follows from the value, and not of type bpchar: that
+   * prints with padding the value no longer has. Other families print with formatting a value does
+   * not keep (numeric scale, float digits, dates): refused.
+   */
+  private concatArgument(node: Node): Operand {
+    const term = this.term(node);
+    if (term.t === 'unknown') return { kind: 'const', value: term.text };
+    if (term.t === 'column' && 'ColumnRef' in node)
+      return { kind: 'column', column: term.column, type: 'text' };
+    if (term.t === 'column' || term.t === 'const' || term.t === 'call') {
+      const type = this.typeOf(term) as ScalarType;
+      const family = FAMILY_OF[type];
+      // A bpchar column cast to text is read as bpchar (trimmed, as the cast trims) and prints so.
+      const castToBpchar =
+        'TypeCast' in node &&
+        node.TypeCast.typeName !== undefined &&
+        resolveTypeName(node.TypeCast.typeName)?.type === 'bpchar';
+      const padded = type === 'bpchar' && (term.t !== 'column' || castToBpchar);
+      if ((family === 'text' || family === 'int' || family === 'bool') && !padded)
+        return this.operand(term, type).operand;
+    }
+    if (term.t === 'bad-column') return this.badColumn(term);
+    return this.fail(
+      WHERE_ERROR_CODES.unsupported,
+      term.loc,
+      `concat of ${this.describe(term)} is not supported`,
+    );
+  }
+
+  /** COALESCE: the first non-NULL argument, all converted to the type Postgres resolves for them. */
+  private coalesce(terms: readonly Term[], loc: number): Term {
+    const type = this.commonType(terms, 'COALESCE');
+    const family = FAMILY_OF[type];
+    return this.call(
+      'coalesce',
+      type,
+      terms.map((t) => this.operand(t, type, family).operand),
+      loc,
+    );
+  }
+
+  /**
+   * Postgres' select_common_type: unknown literals take the result; the first typed argument is the
+   * candidate, replaced by a later one it converts to implicitly (and not back) unless it is its
+   * category's preferred type. Types of different categories cannot be matched.
+   */
+  private commonType(terms: readonly Term[], context: string): ScalarType {
+    let common: ScalarType | undefined;
+    for (const term of terms) {
+      const type = this.typeOf(term);
+      if (type === undefined || type === common) continue;
+      if (common === undefined) {
+        common = type;
+        continue;
+      }
+      if (CATEGORY[type] !== CATEGORY[common])
+        this.fail(
+          WHERE_ERROR_CODES.type,
+          term.loc,
+          `${context} types ${common} and ${type} cannot be matched`,
+        );
+      if (
+        !PREFERRED.has(common) &&
+        IMPLICIT_CASTS[common].includes(type) &&
+        !IMPLICIT_CASTS[type].includes(common)
+      )
+        common = type;
+    }
+    return common ?? 'text';
+  }
+
+  /** A call term, or the constant it computes when no argument reads the row. */
+  private call(fn: FunctionName, type: ScalarType, args: readonly Operand[], loc: number): Term {
+    const operand: CallOperand = { kind: 'call', fn, type, args };
+    if (args.every((a) => a.kind === 'const'))
+      return { t: 'const', type, value: constantValue(operand), loc };
+    return { t: 'call', operand, loc };
+  }
+
   private compare(op: CompareOp, l: Term, r: Term, loc: number): WhereExpr {
     const { family, left, right } = this.pair(l, r, op, loc);
     return { kind: 'compare', op, family, left, right };
@@ -654,6 +817,8 @@ class Converter {
       case 'column':
       case 'const':
         return term.type;
+      case 'call':
+        return term.operand.type;
       case 'unknown':
         return undefined;
       case 'bool':
@@ -691,6 +856,9 @@ class Converter {
                 : widen(this.parseLiteral(type, term.text, term.loc), FAMILY_OF[type], family),
           },
         };
+      case 'call':
+        // Read in its own type; the evaluator widens its value to `family`.
+        return { operand: term.operand };
       case 'bad-column':
         return this.badColumn(term);
       default:
@@ -712,6 +880,17 @@ class Converter {
         break;
       case 'const':
         if (term.type === 'bool') return { kind: 'const', value: term.value as boolean | null };
+        break;
+      case 'call':
+        // `x = true` is x in three-valued logic.
+        if (term.operand.type === 'bool')
+          return {
+            kind: 'compare',
+            op: '=',
+            family: 'bool',
+            left: term.operand,
+            right: { kind: 'const', value: true },
+          };
         break;
       case 'unknown':
         return {
@@ -761,6 +940,8 @@ class Converter {
         return 'an array';
       case 'bad-column':
         return `column ${displayIdentifier(term.column.name)}`;
+      case 'call':
+        return `${term.operand.fn}() of type ${term.operand.type}`;
     }
   }
 }
@@ -775,6 +956,14 @@ function resolveTypeName(t: TypeName): { type: ScalarType; isArray: boolean } | 
   if (unqualified.length !== 1) return undefined;
   const type = TYPE_NAMES[unqualified[0] as string];
   return type ? { type, isArray: (t.arrayBounds?.length ?? 0) > 0 } : undefined;
+}
+
+/**
+ * The type a column is read as after a cast within the text family. bpchar's comparisons ignore
+ * trailing spaces and its cast to text drops them, so either side being bpchar reads it as bpchar.
+ */
+function textCastType(from: ScalarType, to: ScalarType): ScalarType {
+  return from === 'bpchar' || to === 'bpchar' ? 'bpchar' : 'text';
 }
 
 function typeNameText(t: TypeName): string {

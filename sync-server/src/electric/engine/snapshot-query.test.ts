@@ -21,3 +21,15 @@ it('[SE19] a snapshot prefilter on a text column keeps the column bare, so its i
     where: `"title" = any($1::text[])`,
   });
 });
+
+it('[SE19] a snapshot prefilter never reads a function of a column as the column, and selects the columns it reads', () => {
+  expect(snapshotQuery(definitionOf(`lower(title) = 'a'`))).not.toHaveProperty('where');
+  expect(snapshotQuery(definitionOf(`lower(title) = 'a' AND n = 1`))).toMatchObject({
+    where: `"n" = any($1::int8[])`,
+    params: ['{"1"}'],
+  });
+  const where = `concat(code, coalesce(uid::text, lower(title))) = 'a'`;
+  const result = validateShapeDefinition({ table: 'items', columns: 'id', where }, () => items);
+  if (!result.ok) throw new Error(JSON.stringify(result.error));
+  expect(snapshotQuery(result.value).columns).toEqual(['id', 'title', 'code', 'uid']);
+});
