@@ -261,7 +261,7 @@ describe('subset snapshots on the wire', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       message: 'Invalid request',
-      errors: { subset: { where: ['the shape does not select the column(s) secret'] } },
+      errors: { subset: { where: ['the subset may not refer to the column(s) secret'] } },
     });
   });
 

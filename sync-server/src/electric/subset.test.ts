@@ -87,12 +87,31 @@ describe('subset params (SE38)', () => {
   it('[SE38] a shape that names its columns lets a subset filter and order only by them', () => {
     const narrow = definition({ columns: 'id,n' });
     expect(errors({ where: "title = 'a'" }, narrow)).toEqual({
-      where: ['the shape does not select the column(s) title'],
+      where: ['the subset may not refer to the column(s) title'],
     });
     expect(errors({ orderBy: 'title' }, narrow)).toEqual({
       order_by: ['At location 0: unknown reference title'],
     });
     expect(validateSubset({ where: 'n > 1', orderBy: 'id' }, narrow).ok).toBe(true);
+  });
+
+  it('[SE38] queryable_columns, when given, is what a subset may name instead; it must name known columns', () => {
+    const narrow = definition({ columns: 'id,n' });
+    expect(validateSubset({ where: "title = 'a'", queryableColumns: 'title' }, narrow).ok).toBe(true);
+    expect(errors({ where: 'n = 1', queryableColumns: 'title' }, narrow)).toEqual({
+      where: ['the subset may not refer to the column(s) n'],
+    });
+    expect(errors({ where: 'n = 1', queryableColumns: 'nope,"Has Space"' })).toEqual({
+      queryable_columns: ['The following columns are not found on the table: nope'],
+    });
+    expect(subsetFromQuery({ subset__where: 'n = 1', queryable_columns: 'n' })).toEqual({
+      where: 'n = 1',
+      queryableColumns: 'n',
+    });
+    expect(subsetFromBody({ where: 'n = 1' }, { queryable_columns: 'n' })).toEqual({
+      ok: true,
+      value: { where: 'n = 1', queryableColumns: 'n' },
+    });
   });
 });
 

@@ -3,6 +3,7 @@
 // offset and limited, read in a fresh snapshot. Here: reading those params from either place and
 // validating them against the shape's table, with the 400 bodies Electric writes
 // (`{"message":"Invalid request","errors":{"subset":{<field>:[…]}}}`, Electric.Shapes.Api.Params).
+import { parseColumnList } from './identifiers';
 import { parseOrderBy, OrderByError, type OrderTerm } from './order-by';
 import type { ShapeDefinition } from './shape-request';
 import { referencedColumns, type WhereExpr } from './where-ast';
@@ -10,6 +11,8 @@ import { displayIdentifier, parseWhere, WhereError, type Params } from './where-
 
 /** The subset params as sent, not yet checked. */
 export interface SubsetInput {
+  /** The shape's `queryable_columns` param: what a subset may filter and order by. */
+  readonly queryableColumns?: string;
   readonly where?: unknown;
   readonly params?: unknown;
   readonly limit?: unknown;
@@ -51,32 +54,42 @@ export function subsetFromQuery(query: Query): SubsetInput | undefined {
     const value = single(query[name]);
     if (value !== undefined) input[field] = value;
   }
-  return Object.keys(input).length > 0 ? input : undefined;
+  return Object.keys(input).length > 0 ? withQueryable(input, query) : undefined;
+}
+
+/** The subset with the shape's `queryable_columns`, which stays in the query of a POST too. */
+export function withQueryable(input: SubsetInput, query: Query): SubsetInput {
+  const queryable = single(query.queryable_columns);
+  return queryable === undefined ? input : { ...input, queryableColumns: queryable };
 }
 
 /** A POST body: the fields at the top, or nested as `{"subset": {…}}`; anything but an object is refused. */
 export function subsetFromBody(
   body: unknown,
+  query: Query = {},
 ):
   { readonly ok: true; readonly value: SubsetInput } | { readonly ok: false; readonly errors: SubsetErrors } {
   if (!isObject(body)) return { ok: false, errors: { body: ['must be a JSON object'] } };
   const fields = isObject(body.subset) ? body.subset : body;
   return {
     ok: true,
-    value: {
-      where: fields.where,
-      params: fields.params,
-      limit: fields.limit,
-      offset: fields.offset,
-      orderBy: fields.order_by,
-    },
+    value: withQueryable(
+      {
+        where: fields.where,
+        params: fields.params,
+        limit: fields.limit,
+        offset: fields.offset,
+        orderBy: fields.order_by,
+      },
+      query,
+    ),
   };
 }
 
 /**
  * Checks the subset in Electric's order (limit, offset, order_by required with either; then the
- * order_by and where against the table) and parses it. The subset may refer only to the columns
- * the shape selects when it names them (Electric's `queryable_columns` default).
+ * order_by and where against the table) and parses it. The subset may refer only to the
+ * `queryable_columns`, which default to the shape's `columns` when it names them.
  */
 export function validateSubset(input: SubsetInput, definition: ShapeDefinition): ValidatedSubset {
   const errors: Record<string, string[]> = {};
@@ -95,7 +108,8 @@ export function validateSubset(input: SubsetInput, definition: ShapeDefinition):
   if (typeof params === 'string') errors.params = [params];
   if (Object.keys(errors).length > 0) return { ok: false, errors };
 
-  const allowed = definition.explicitColumns ? new Set(definition.columns) : undefined;
+  const allowed = queryable(input.queryableColumns, definition);
+  if (typeof allowed === 'string') return { ok: false, errors: { queryable_columns: [allowed] } };
   let orderBy: readonly OrderTerm[] = [];
   let where: WhereExpr | null = null;
   try {
@@ -109,7 +123,7 @@ export function validateSubset(input: SubsetInput, definition: ShapeDefinition):
   const outside = where ? [...referencedColumns(where)].filter((c) => allowed && !allowed.has(c)) : [];
   if (outside.length > 0) {
     const names = outside.map(displayIdentifier).join(', ');
-    return { ok: false, errors: { where: [`the shape does not select the column(s) ${names}`] } };
+    return { ok: false, errors: { where: [`the subset may not refer to the column(s) ${names}`] } };
   }
   return {
     ok: true,
@@ -120,6 +134,25 @@ export function validateSubset(input: SubsetInput, definition: ShapeDefinition):
       offset: (offset as number | undefined) ?? 0,
     },
   };
+}
+
+/**
+ * The columns a subset may name: `queryable_columns` when given (known columns of the table), else
+ * the shape's `columns` when it names them, else all (undefined). A message when the list is bad.
+ */
+function queryable(
+  text: string | undefined,
+  definition: ShapeDefinition,
+): ReadonlySet<string> | undefined | string {
+  if (text === undefined) return definition.explicitColumns ? new Set(definition.columns) : undefined;
+  const parsed = parseColumnList(text);
+  if (!parsed.ok) return parsed.message;
+  const known = new Set(definition.table.columns.map((c) => c.name));
+  const unknown = parsed.value.filter((c) => !known.has(c));
+  if (unknown.length > 0) {
+    return `The following columns are not found on the table: ${unknown.map(displayIdentifier).join(', ')}`;
+  }
+  return new Set(parsed.value);
 }
 
 /** A whole number given as a JSON number or as decimal text (a query param). */

@@ -340,7 +340,7 @@ export class ShapeApi {
     const input =
       call.body === undefined
         ? { ok: true as const, value: subsetFromQuery(call.query) ?? {} }
-        : subsetFromBody(call.body);
+        : subsetFromBody(call.body, call.query);
     const checked = input.ok ? validateSubset(input.value, req.definition) : input;
     if (!checked.ok) {
       return this.error(call, 400, { message: 'Invalid request', errors: { subset: checked.errors } });
