@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orderBySql, parseOrderBy } from './order-by';
 import { validateShapeDefinition, type ShapeDefinition } from './shape-request';
-import { subsetFromBody, subsetFromQuery, validateSubset, type SubsetInput } from './subset';
+import { namesSubset, subsetFromBody, subsetFromQuery, validateSubset, type SubsetInput } from './subset';
 import { quoteIdentifier, type TableSchema } from './table-schema';
 import { items } from './test-support/tables';
 import { subsetQuery } from './engine/subset-query';
@@ -24,6 +24,8 @@ describe('subset params (SE38)', () => {
   it('[SE38] a GET names a subset with subset__* params; the client-side *_expr params alone do not', () => {
     expect(subsetFromQuery({ table: 'items', offset: '-1' })).toBeUndefined();
     expect(subsetFromQuery({ subset__where_expr: '{}' })).toBeUndefined();
+    expect(namesSubset({ table: 'items', offset: '-1', subset__where_expr: '{}' })).toBe(false);
+    expect(namesSubset({ table: 'items', subset__limit: '1' })).toBe(true);
     expect(
       subsetFromQuery({
         subset__where: 'n > $1',

@@ -43,8 +43,16 @@ const QUERY_FIELDS = {
   orderBy: 'subset__order_by',
 } as const;
 
+const SUBSET_PARAMS: readonly string[] = Object.values(QUERY_FIELDS);
+
 function single(value: string | readonly string[] | undefined): string | undefined {
   return typeof value === 'string' || value === undefined ? value : value[value.length - 1];
+}
+
+/** Whether a GET names a subset: checked on every request, so nothing is allocated to say no. */
+export function namesSubset(query: Query): boolean {
+  for (const name of SUBSET_PARAMS) if (query[name] !== undefined) return true;
+  return false;
 }
 
 /** The subset of a GET, or undefined when it names none (`subset__where_expr` alone is the client's). */

@@ -23,7 +23,7 @@ import {
   type Validated,
 } from '../shape-request';
 import { isShapeNotFound } from '../storage/errors';
-import { subsetFromBody, subsetFromQuery, validateSubset } from '../subset';
+import { namesSubset, subsetFromBody, subsetFromQuery, validateSubset } from '../subset';
 import type { ReadResult, WaitListener, WaitOutcome } from '../storage/store';
 import { ENGINE_REASONS, ShapeEngineError } from '../engine/errors';
 import type { ShapeEngine, ShapeView } from '../engine/shape-engine';
@@ -318,7 +318,7 @@ export class ShapeApi {
 
   /** A POST, or a GET naming `subset__*` params (live or not, as Electric decides). */
   private wantsSubset(call: ShapeCall): boolean {
-    return call.body !== undefined || subsetFromQuery(call.query) !== undefined;
+    return call.body !== undefined || namesSubset(call.query);
   }
 
   /**
