@@ -14,6 +14,7 @@ import {
 } from '@hearth/sync-server/electric/engine/testing';
 import { freshDatabase, type FreshDatabase } from '../support/postgres';
 import { ClientErrors, localUntil, openReplica, type Replica } from '../support/electric/clients';
+import { seededRandom } from '@hearth/sync-server/electric/test-support/random';
 
 const COLUMNS = 'id int primary key, grp text not null, n int, tag text, flag bool not null, note text';
 const SELECT = 'select id, grp, n, tag, flag, note';
@@ -63,18 +64,6 @@ const WRITERS = 4;
 const TRANSACTIONS_PER_WRITER = 150;
 const IDS = 300;
 const MARKER_ID = 100_000;
-
-/** mulberry32: a small seeded generator, so a seed replays the same choices. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Sql = { text: string; values: unknown[] };
 
@@ -192,7 +181,7 @@ describe('differential: PGlite replicas against Postgres', () => {
     onTestFailed(() => {
       console.error(`differential test failed with seed ${seed}: rerun with HEARTH_DIFF_SEED=${seed}`);
     });
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const { row } = workload(rand);
     const initial = Array.from({ length: IDS / 2 }, row);
     await db.pool.query(
@@ -223,7 +212,9 @@ describe('differential: PGlite replicas against Postgres', () => {
     const early = await sync(EARLY);
 
     const stats = new Progress();
-    const writers = Array.from({ length: WRITERS }, (_, w) => writer(db.pool, random(seed + w + 1), stats));
+    const writers = Array.from({ length: WRITERS }, (_, w) =>
+      writer(db.pool, seededRandom(seed + w + 1), stats),
+    );
     // The other shapes are created while the writers run: snapshot and stream must meet exactly.
     await stats.atLeast((WRITERS * TRANSACTIONS_PER_WRITER) / 4);
     const late = await sync(Object.keys(SHAPES).filter((name) => !EARLY.includes(name)));

@@ -3,13 +3,14 @@
 // GET and POST, and the raw protocol's answers (headers, body shape, 400s Electric writes). Waits are
 // on protocol events (a Shape notification), never on time.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Shape, ShapeStream, type Row, type ShapeStreamOptions } from '@electric-sql/client';
+import { ShapeStream, type Row, type ShapeStreamOptions } from '@electric-sql/client';
 import {
   dropTestSlot,
   removeDataDir,
   startTestShapeServer,
   type TestShapeServer,
 } from '@hearth/sync-server/electric/engine/testing';
+import { shapeOf, shapeUntil as until } from '../support/electric/clients';
 import { freshDatabase, type FreshDatabase } from '../support/postgres';
 
 const SECRET = 'subset-test-secret-0123456789abcdef';
@@ -49,25 +50,6 @@ function stream(params: Record<string, string>, extra: Partial<ShapeStreamOption
   });
   streams.push(s);
   return s;
-}
-
-function shapeOf(s: ShapeStream<Row>): Shape<Row> {
-  return new Shape<Row>(s as unknown as ConstructorParameters<typeof Shape<Row>>[0]);
-}
-
-/** Resolves with the rows once `check` holds, tested now and at every Shape notification. */
-function until(shape: Shape<Row>, check: (rows: Row[]) => boolean): Promise<Row[]> {
-  return new Promise((resolve) => {
-    const test = (rows: Row[]): boolean => {
-      if (!check(rows)) return false;
-      resolve(rows);
-      return true;
-    };
-    if (test(shape.currentRows)) return;
-    const off = shape.subscribe(({ rows }) => {
-      if (test(rows)) off();
-    });
-  });
 }
 
 const ids = (rows: Row[]) => rows.map((r) => Number(r.id)).sort((a, b) => a - b);

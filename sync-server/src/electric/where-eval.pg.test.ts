@@ -9,6 +9,7 @@ import { lowerText, upperText } from './functions';
 import { compileWhere } from './where-eval';
 import { parseWhere, type Params } from './where-parse';
 import type { Row, TableSchema } from './table-schema';
+import { seededRandom } from './test-support/random';
 
 const table: TableSchema = {
   schema: 'public',
@@ -137,18 +138,6 @@ const CLAUSES: readonly { where: string; params?: Params }[] = [
   { where: "coalesce(d, tz) > '2024-01-01'" },
 ];
 
-/** mulberry32: a small seeded generator, so the table is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Values as the text Postgres prints them: no type parsing in the client. */
 const RAW_TEXT = { getTypeParser: () => (text: string) => text } as unknown as pg.CustomTypesConfig;
 
@@ -161,7 +150,7 @@ beforeAll(async () => {
   client = await db.pool.connect();
   for (const [name, value] of DISPLAY_SETTINGS) await client.query(`set ${name} = '${value}'`);
   await client.query(DDL);
-  const rand = random(8);
+  const rand = seededRandom(8);
   const columns = Object.keys(POOLS);
   for (let id = 1; id <= ROWS; id++) {
     const values = columns.map((c) => {
