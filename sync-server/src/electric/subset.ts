@@ -166,10 +166,8 @@ function queryable(
 /** A whole number given as a JSON number or as decimal text (a query param). */
 function integer(value: unknown): number | undefined | 'invalid' {
   if (value === undefined || value === null || value === '') return undefined;
-  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
-  return Number.isSafeInteger(n) && (typeof value === 'number' || /^\s*-?\d+\s*$/.test(value as string))
-    ? n
-    : 'invalid';
+  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : 'invalid';
 }
 
 /**

@@ -25,7 +25,7 @@ export interface SubsetSnapshot {
   readonly rows: readonly string[];
 }
 
-/** The SELECT: both clauses' columns and prefilter, the subset's order; no rows for changes_only aside. */
+/** The SELECT: the columns and prefilter of both clauses, in the subset's order, for any log mode. */
 export function subsetQuery(definition: ShapeDefinition, subset: Subset): SnapshotQuery {
   const clauses = [definition.where, subset.where].filter((w): w is WhereExpr => w !== null);
   const where: WhereExpr | null =

@@ -328,15 +328,6 @@ export class ShapeApi {
    * the client drops those its snapshot already shows (their xids are visible in it).
    */
   private async subset(call: ShapeCall, req: ShapeRequest): Promise<ShapeAnswer> {
-    if (req.liveSse) {
-      // Electric checks the handle first (a 409 wins), then refuses SSE.
-      const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
-      if (!shape || shape.definition.key !== req.definition.key)
-        return this.mustRefetch(call, req.definition);
-      return this.error(call, 400, {
-        message: 'Subset snapshots are a stable view of data, so SSE is not applicable',
-      });
-    }
     const input =
       call.body === undefined
         ? { ok: true as const, value: subsetFromQuery(call.query) ?? {} }
@@ -345,25 +336,9 @@ export class ShapeApi {
     if (!checked.ok) {
       return this.error(call, 400, { message: 'Invalid request', errors: { subset: checked.errors } });
     }
-
-    let shape: ShapeView;
-    let offset: string;
-    if (req.offset === 'now' || req.offset === BEFORE_ALL) {
-      shape = await this.engine.shapeFor(req.definition);
-      const tail = this.engine.tail(shape.handle) ?? BEFORE_ALL;
-      if (tail.tx > this.engine.watermark) await this.engine.announcedAtLeast(tail.tx);
-      offset = req.offset === 'now' ? formatOffset(tail) : formatOffset(BEFORE_ALL);
-    } else {
-      const found = req.handle === undefined ? undefined : this.engine.find(req.handle);
-      if (!found || found.definition.key !== req.definition.key)
-        return this.mustRefetch(call, req.definition);
-      const within =
-        withinBounds(req.offset, this.engine.tail(found.handle)) ||
-        (await this.waitWithinBounds(found, req.offset));
-      if (!within) return this.outOfBounds(call);
-      shape = found;
-      offset = formatOffset(req.offset);
-    }
+    const start = await this.subsetStart(call, req);
+    if ('status' in start) return start;
+    const { shape, offset } = start;
     const mark = Math.floor(this.random() * 2 ** 31);
     const { metadata, rows } = await this.engine.querySubset(shape.handle, checked.value, mark);
     return {
@@ -379,6 +354,37 @@ export class ShapeApi {
       },
       body: subsetBody(metadata, rows),
     };
+  }
+
+  /**
+   * The shape a subset reads and the offset its answer carries, found as any request finds them: a
+   * wrong handle is a 409 (before SSE is refused, as Electric orders it), an offset past the tail is
+   * held, then refused.
+   */
+  private async subsetStart(
+    call: ShapeCall,
+    req: ShapeRequest,
+  ): Promise<{ shape: ShapeView; offset: string } | ShapeAnswer> {
+    if (req.offset === 'now' || req.offset === BEFORE_ALL) {
+      if (req.liveSse) return this.sseSubset(call);
+      const shape = await this.engine.shapeFor(req.definition);
+      const tail = this.engine.tail(shape.handle) ?? BEFORE_ALL;
+      if (tail.tx > this.engine.watermark) await this.engine.announcedAtLeast(tail.tx);
+      return { shape, offset: formatOffset(req.offset === 'now' ? tail : BEFORE_ALL) };
+    }
+    const shape = req.handle === undefined ? undefined : this.engine.find(req.handle);
+    if (!shape || shape.definition.key !== req.definition.key) return this.mustRefetch(call, req.definition);
+    if (req.liveSse) return this.sseSubset(call);
+    const within =
+      withinBounds(req.offset, this.engine.tail(shape.handle)) ||
+      (await this.waitWithinBounds(shape, req.offset));
+    return within ? { shape, offset: formatOffset(req.offset) } : this.outOfBounds(call);
+  }
+
+  private sseSubset(call: ShapeCall): ShapeAnswer {
+    return this.error(call, 400, {
+      message: 'Subset snapshots are a stable view of data, so SSE is not applicable',
+    });
   }
 
   /**
