@@ -66,7 +66,7 @@ try {
         shape(i % SHAPES).handle,
         lsn,
         Array.from({ length: count }, (_, k) => change(lsn, k * 2, i % SHAPES)),
-      ),
+      ).durable,
     );
     if (pending.length >= 2_000) await Promise.all(pending.splice(0));
   }
@@ -81,7 +81,7 @@ try {
   const latencies: number[] = [];
   for (let i = 0; i < serial; i++, lsn++) {
     const start = performance.now();
-    await store.appendTransaction(shape(i % SHAPES).handle, lsn, [change(lsn, 0, i)]);
+    await store.appendTransaction(shape(i % SHAPES).handle, lsn, [change(lsn, 0, i)]).durable;
     latencies.push(performance.now() - start);
   }
   console.log(
@@ -98,8 +98,9 @@ try {
   for (let round = 0; round < 20; round++, lsn++) {
     const start = performance.now();
     await Promise.all(
-      Array.from({ length: SHAPES }, (_, i) =>
-        store.appendTransaction(shape(i).handle, lsn, [change(lsn, 0, i)]),
+      Array.from(
+        { length: SHAPES },
+        (_, i) => store.appendTransaction(shape(i).handle, lsn, [change(lsn, 0, i)]).durable,
       ),
     );
     wide.push(performance.now() - start);
@@ -138,7 +139,7 @@ try {
       const tail: number[] = [];
       let since: LogOffset = s.info(big)?.tail ?? BEFORE_ALL;
       for (let i = 0; i < 500; i++, lsn++) {
-        await s.appendTransaction(big, lsn, [change(lsn, 0, i)]);
+        await s.appendTransaction(big, lsn, [change(lsn, 0, i)]).durable;
         const start = performance.now();
         const r = await s.read(big, since);
         tail.push(performance.now() - start);
@@ -164,7 +165,7 @@ try {
     const commit = lsn;
     const shapes = Array.from({ length: 1_000 }, (_, k) => shape(i + k).handle);
     await Promise.all(
-      shapes.map((h, k) => reopened.appendTransaction(h, commit, [change(commit, 0, i + k)])),
+      shapes.map((h, k) => reopened.appendTransaction(h, commit, [change(commit, 0, i + k)]).durable),
     );
   }
   await reopened.close();

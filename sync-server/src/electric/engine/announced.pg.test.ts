@@ -1,6 +1,6 @@
 // The announced watermark against a real Postgres, the real engine, the real disk store and raw HTTP
-// (SPEC.md SE35, SE57): no response carries an LSN the watermark has not reached, a slow shape build
-// does not hold it back, and a live poll that times out announces it. A store gate stands in for a
+// (SPEC.md SE35, SE42, SE57): no response carries an LSN the watermark has not reached, a slow shape
+// build or a slow disk does not hold it back, and a live poll that times out announces it. A store gate stands in for a
 // slow disk or a slow snapshot; waits are on protocol events, never on time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, type FreshDatabase } from '../../../../tests/support/postgres';
@@ -13,6 +13,7 @@ import {
   removeDataDir,
   startTestShapeServer,
   tempDataDir,
+  testSlotName,
   type TestShapeServer,
 } from './testing';
 
@@ -86,6 +87,15 @@ function announcedLsn(answer: Answer): bigint {
   return BigInt(control?.global_last_seen_lsn as string);
 }
 
+/** Whether the engine's slot is acknowledged at or past commit LSN `lsn`. */
+async function slotConfirmedPast(lsn: bigint): Promise<boolean> {
+  const { rows } = await db.pool.query<{ past: boolean }>(
+    `select confirmed_flush_lsn >= '0/0'::pg_lsn + $2::numeric as past from pg_replication_slots where slot_name = $1`,
+    [testSlotName(db), lsn.toString()],
+  );
+  return rows[0]?.past === true;
+}
+
 function dataLsns(answer: Answer): bigint[] {
   return answer.body.filter((m) => m.headers.lsn !== undefined).map((m) => BigInt(m.headers.lsn as string));
 }
@@ -139,6 +149,22 @@ describe('the announced watermark', () => {
     expect(timedOut.body).toHaveLength(1);
     expect(timedOut.offset).toBe(quiet.offset);
     expect(announcedLsn(timedOut)).toBeGreaterThanOrEqual(x);
+  });
+
+  it('[SE42][SE35] a live poll is answered once its change is visible, before it is durable; the slot moves past it only once it is durable', async () => {
+    const watched = await shape(9);
+    const slowDisk = store.holdDurability();
+    let x = 0n;
+    try {
+      const answer = await Promise.all([live(watched), db.pool.query(`insert into pairs values (109, 9)`)]);
+      x = dataLsns(answer[0])[0] as bigint;
+      expect(announcedLsn(answer[0])).toBe(x);
+      await slowDisk.reached;
+      expect(await slotConfirmedPast(x)).toBe(false);
+    } finally {
+      slowDisk.open();
+    }
+    await expect.poll(() => slotConfirmedPast(x), { timeout: 30_000 }).toBe(true);
   });
 
   it('[SE35] a slow shape build does not hold the announced watermark back; the shape serves what it buffered', async () => {

@@ -1,9 +1,9 @@
 // The shape engine's live core (SPEC.md SE30–SE35, SE48–SE53): one replication stream feeds every
 // shape. Each committed transaction is routed to the shapes it touches (router.ts), encoded per shape
-// (messages.ts) and appended to their logs (storage/); the slot is acknowledged, and the global
-// watermark moved, only once every touched log holds it durably. Shapes are created on first request:
-// registered for live changes first, then snapshotted, then the buffered changes not visible in the
-// snapshot are appended, so nothing falls between snapshot and log.
+// (messages.ts) and appended to their logs (storage/); the global watermark moves once every touched
+// log shows it, the slot is acknowledged once every one holds it durably. Shapes are created on first
+// request: registered for live changes first, then snapshotted, then the buffered changes not visible
+// in the snapshot are appended, so nothing falls between snapshot and log.
 import pg from 'pg';
 import type { Logger } from '../../log';
 import {
@@ -31,6 +31,7 @@ import { takeSnapshot } from '../snapshot/take';
 import { isInSnapshot, DeliveredXids, type SnapshotPosition } from '../snapshot/visibility';
 import { isShapeNotFound, ShapeStoreError, STORAGE_REASONS } from '../storage/errors';
 import type {
+  Appended,
   ReadResult,
   ShapeLogStore,
   StoredEntry,
@@ -600,7 +601,7 @@ export class ShapeEngine {
     const drained: Promise<void>[] = [];
     for (const p of pending) {
       const appended = this.apply(shape, p.transaction, p.work);
-      if (appended) drained.push(appended.then(p.resolve));
+      if (appended) drained.push(appended.durable.then(p.resolve));
       else p.resolve();
     }
     // Served only once its buffered transactions are durable: the announced watermark may already
@@ -798,23 +799,27 @@ export class ShapeEngine {
         if (shape) workOf(shape).changes.push({ index, kind: r.kind, oldRow, newRow });
       }
     });
-    const waits: Promise<void>[] = [];
-    const buffered: Promise<void>[] = [];
+    const visible: Promise<void>[] = [];
+    const durable: Promise<void>[] = [];
     for (const [shape, work] of touched) {
       if (!isNewTransaction(transaction.commitLsn, shape.appliedLsn)) continue;
       shape.appliedLsn = transaction.commitLsn;
       if (shape.status === 'creating') {
-        buffered.push(new Promise((resolve) => shape.pending.push({ transaction, work, resolve })));
+        durable.push(new Promise((resolve) => shape.pending.push({ transaction, work, resolve })));
         continue;
       }
       const appended = this.apply(shape, transaction, work);
-      if (appended) waits.push(appended);
+      if (appended) {
+        visible.push(appended.visible);
+        durable.push(appended.durable);
+      }
     }
-    if (waits.length === 0) this.announce(announcement);
-    else void Promise.all(waits).then(() => this.announce(announcement));
-    const all = [...waits, ...buffered];
-    if (all.length === 0) this.finish(ticket);
-    else void Promise.all(all).then(() => this.finish(ticket));
+    // Announced once every servable shape shows it (SE35); the slot is acked once every shape holds
+    // it durably, a shape still being built included.
+    if (visible.length === 0) this.announce(announcement);
+    else void Promise.all(visible).then(() => this.announce(announcement));
+    if (durable.length === 0) this.finish(ticket);
+    else void Promise.all(durable).then(() => this.finish(ticket));
   }
 
   private announce(announcement: Ticket): void {
@@ -830,8 +835,11 @@ export class ShapeEngine {
     }
   }
 
-  /** Appends one transaction's entries to a ready shape; undefined when nothing is appended. Never rejects. */
-  private apply(shape: LiveShape, transaction: Transaction, work: ShapeWork): Promise<void> | undefined {
+  /**
+   * Appends one transaction's entries to a ready shape; undefined when nothing is appended. Neither
+   * promise rejects: a failed append rotates the shape.
+   */
+  private apply(shape: LiveShape, transaction: Transaction, work: ShapeWork): Appended | undefined {
     if (shape.removed) return undefined;
     if (shape.position && isInSnapshot(transaction, shape.position)) return undefined;
     if (work.truncated) {
@@ -850,16 +858,22 @@ export class ShapeEngine {
       return undefined;
     }
     if (entries.length === 0) return undefined;
-    return this.options.store
-      .appendTransaction(shape.handle, transaction.commitLsn, entries)
-      .catch((error: unknown) => {
+    const { visible, durable } = this.options.store.appendTransaction(
+      shape.handle,
+      transaction.commitLsn,
+      entries,
+    );
+    return {
+      visible,
+      durable: durable.catch((error: unknown) => {
         if (isShapeNotFound(error)) return;
         this.options.log.error(
           { err: error, handle: shape.handle },
           'shape append failed: the shape rotates',
         );
         this.rotate(shape, 'append failed');
-      });
+      }),
+    };
   }
 }
 

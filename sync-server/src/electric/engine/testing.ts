@@ -13,6 +13,7 @@ import { silentLogger, type Logger } from '../../log';
 import type { LogOffset } from '../offset';
 import { dropSlot } from '../replication/setup';
 import type {
+  Appended,
   Eviction,
   NewShape,
   ReadResult,
@@ -129,14 +130,16 @@ function gate(): Gate {
 }
 
 /**
- * The real store with doors a test controls (SE57, SE35, SE65): the appends of a chosen shape, the
- * next shape creation, or a snapshot's rows past some batches, wait until the test opens them, as a
- * slow disk or a slow snapshot would. Everything else goes straight through.
+ * The real store with doors a test controls (SE57, SE35, SE42, SE65): the appends of a chosen shape,
+ * the durability of appends, the next shape creation, or a snapshot's rows past some batches, wait
+ * until the test opens them, as a slow disk or a slow snapshot would. Everything else goes straight
+ * through.
  */
 export class GatedStore implements ShapeLogStore {
   private readonly appends = new Map<string, Gate>();
   private nextCreate: Gate | undefined;
   private snapshotRows: { left: number; gate: Gate } | undefined;
+  private durability: Gate | undefined;
 
   constructor(private readonly inner: ShapeLogStore) {}
 
@@ -164,6 +167,22 @@ export class GatedStore implements ShapeLogStore {
       reached: g.reached,
       open: () => {
         this.appends.delete(handle);
+        g.open();
+      },
+    };
+  }
+
+  /**
+   * Holds every transaction append between visible and durable, as a slow disk would (SE42): readers
+   * see the entries, the engine hears they are durable only once `open` is called.
+   */
+  holdDurability(): { reached: Promise<void>; open: () => void } {
+    const g = gate();
+    this.durability = g;
+    return {
+      reached: g.reached,
+      open: () => {
+        this.durability = undefined;
         g.open();
       },
     };
@@ -201,11 +220,23 @@ export class GatedStore implements ShapeLogStore {
     return this.inner.completeSnapshot(handle);
   }
 
-  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Promise<void> {
+  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended {
+    const held = this.durability;
+    const appended = this.heldAppend(handle, lsn, entries);
+    if (!held) return appended;
+    const durable = appended.durable.then(() => {
+      held.arrive();
+      return held.opened;
+    });
+    return { visible: appended.visible, durable };
+  }
+
+  private heldAppend(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended {
     const g = this.appends.get(handle);
     if (!g) return this.inner.appendTransaction(handle, lsn, entries);
     g.arrive();
-    return g.opened.then(() => this.inner.appendTransaction(handle, lsn, entries));
+    const appended = g.opened.then(() => this.inner.appendTransaction(handle, lsn, entries));
+    return { visible: appended.then((a) => a.visible), durable: appended.then((a) => a.durable) };
   }
 
   flush(): Promise<void> {

@@ -690,7 +690,7 @@ export class ShapeApi {
   private async now_(call: ShapeCall, shape: ShapeView): Promise<ShapeAnswer> {
     const watermark = this.engine.watermark;
     const tail = this.engine.tail(shape.handle) ?? BEFORE_ALL;
-    // The tail's transaction may be durable in this log before every shape holds it (SE57).
+    // The tail's transaction may be visible in this log before every shape shows it (SE57).
     if (tail.tx > this.engine.watermark) await this.engine.announcedAtLeast(tail.tx);
     const headers: Headers = {
       ...cors(call.origin),

@@ -25,7 +25,7 @@ const inFlight = new Set<Promise<void>>();
 for (;;) {
   const commit = lsn;
   const done = Promise.all(
-    crashTouches(commit).map((h) => store.appendTransaction(h, commit, crashEntries(commit, h))),
+    crashTouches(commit).map((h) => store.appendTransaction(h, commit, crashEntries(commit, h)).durable),
   )
     .then(() => {
       process.stdout.write(`acked ${commit}\n`);

@@ -70,7 +70,7 @@ describe('disk shape log store', () => {
     );
     await store.completeSnapshot('h-1');
     for (let lsn = 100n; lsn < 120n; lsn++)
-      await store.appendTransaction('h-1', lsn, transaction(lsn, 3, 't', 90));
+      await store.appendTransaction('h-1', lsn, transaction(lsn, 3, 't', 90)).durable;
     await store.create(newShape('h-2', 6));
   }
 
@@ -107,7 +107,7 @@ describe('disk shape log store', () => {
       expect(await second.read('h-1', o)).toEqual(pages[i]);
     }
     expect(await readAll(second, 'h-1')).toEqual(all);
-    await second.appendTransaction('h-1', 200n, transaction(200n, 1));
+    await second.appendTransaction('h-1', 200n, transaction(200n, 1)).durable;
     expect((await second.read('h-1', { tx: 119n, op: 4 })).entries.at(-1)).toBe(
       transaction(200n, 1)[0]?.json,
     );
@@ -131,7 +131,7 @@ describe('disk shape log store', () => {
     const store = await open();
     const handles = Array.from({ length: 20 }, (_, i) => `s-${i}`);
     for (const h of handles) await store.create(newShape(h));
-    await Promise.all(handles.map((h) => store.appendTransaction(h, 9n, transaction(9n, 2))));
+    await Promise.all(handles.map((h) => store.appendTransaction(h, 9n, transaction(9n, 2)).durable));
     const journals = (await fs.readdir(shapesDir())).filter((n) => n.startsWith('journal.'));
     expect(journals).toHaveLength(1);
     const { records } = decodeJournal(await fs.readFile(path.join(shapesDir(), journals[0] as string)));
@@ -143,18 +143,32 @@ describe('disk shape log store', () => {
     // A delay no test outlasts: only a read past the written bytes, or close, writes the files.
     const store = await open({ writeBehindDelayMs: 3_600_000, cacheBytes: 1 });
     await store.create(newShape('h-1'));
-    for (let lsn = 1n; lsn <= 5n; lsn++) await store.appendTransaction('h-1', lsn, transaction(lsn, 2));
+    for (let lsn = 1n; lsn <= 5n; lsn++)
+      await store.appendTransaction('h-1', lsn, transaction(lsn, 2)).durable;
     const logFile = path.join(shapesDir(), 'h-1', 'log');
     expect((await fs.stat(logFile)).size).toBe(0);
     const all = await readAll(store, 'h-1');
     expect(all).toHaveLength(10);
     expect((await fs.stat(logFile)).size).toBeGreaterThan(0);
-    await store.appendTransaction('h-1', 6n, transaction(6n, 2));
+    await store.appendTransaction('h-1', 6n, transaction(6n, 2)).durable;
     await store.close();
     const reopened = await open({ cacheBytes: 1 });
     const again = await readAll(reopened, 'h-1');
     expect(again.slice(0, 10)).toEqual(all);
     expect(again).toHaveLength(12);
+  });
+
+  it('[SE42] a read of entries shown but not yet durable (not in the cache) waits for the journal, then reads the files', async () => {
+    const store = await open({ cacheBytes: 1 });
+    await store.create(newShape('h-1'));
+    const appended = store.appendTransaction('h-1', 3n, transaction(3n, 4));
+    await appended.visible;
+    let durable = false;
+    void appended.durable.then(() => (durable = true));
+    expect(durable).toBe(false);
+    expect(store.readCached('h-1', BEFORE_ALL)).toBeUndefined();
+    expect((await store.read('h-1', BEFORE_ALL)).entries).toEqual(transaction(3n, 4).map((e) => e.json));
+    expect(durable).toBe(true);
   });
 
   it('[SE43] a torn journal record is cut on open: that commit is gone, earlier ones stay whole', async () => {
@@ -185,7 +199,7 @@ describe('disk shape log store', () => {
     expect(second.info('h-1')?.lastLsn).toBe(300n);
     expect(await readAll(second, 'h-2')).toEqual([]);
     expect((await fs.readdir(shapesDir())).filter((n) => n.startsWith('journal.'))).toEqual(['journal.8']);
-    await second.appendTransaction('h-2', 301n, transaction(301n, 1));
+    await second.appendTransaction('h-2', 301n, transaction(301n, 1)).durable;
     expect(await readAll(second, 'h-2')).toEqual(transaction(301n, 1).map((e) => e.json));
   });
 
@@ -203,7 +217,7 @@ describe('disk shape log store', () => {
     const store = await open({ journalMaxBytes: 2_000 });
     await store.create(newShape('h-1'));
     for (let lsn = 1n; lsn <= 40n; lsn++)
-      await store.appendTransaction('h-1', lsn, transaction(lsn, 2, 't', 100));
+      await store.appendTransaction('h-1', lsn, transaction(lsn, 2, 't', 100)).durable;
     await store.flush();
     const all = await readAll(store, 'h-1');
     await store.close();

@@ -2,8 +2,9 @@
 //   <handle>/meta.json   metadata, replaced atomically; <handle>/log   `<offset> <json>\n` lines;
 //   <handle>/index       40-byte CRC'd segment records (what `open` reads: the log is never scanned);
 //   journal.<n>          group commits: one durable (O_DSYNC) write covers every shape of every append in it.
-// An append is journaled, then written to its shape's files, then made visible. A crash is repaired on
-// open by replaying the journal at the positions it recorded and cutting torn tails.
+// An append is visible once its journal write is issued, durable once that write returns, and written
+// to its shape's files behind the journal. A crash is repaired on open by replaying the journal at the
+// positions it recorded and cutting torn tails.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
@@ -32,7 +33,10 @@ import {
   checkHandle,
   closedError,
   notFound,
+  refusedAppend,
   shapeExists,
+  visibleWhenDurable,
+  type Appended,
   type Eviction,
   type NewShape,
   type ReadResult,
@@ -107,7 +111,10 @@ interface BatchItem {
 
 interface Batch {
   readonly items: BatchItem[];
-  readonly done: Promise<void>;
+  /** What every append of the batch returns. */
+  readonly appended: Appended;
+  /** Settles `appended.visible`. */
+  shown(): void;
   resolve(): void;
   reject(error: Error): void;
 }
@@ -235,7 +242,7 @@ export class DiskShapeLogStore implements ShapeLogStore {
   }
 
   appendSnapshot(handle: string, entries: readonly StoredEntry[]): Promise<void> {
-    return this.append(handle, entries, { kind: 'snapshot' });
+    return this.append(handle, entries, { kind: 'snapshot' }).durable;
   }
 
   async completeSnapshot(handle: string): Promise<void> {
@@ -244,7 +251,7 @@ export class DiskShapeLogStore implements ShapeLogStore {
     await this.updateMeta(handle, (meta) => ({ ...meta, snapshotComplete: true }));
   }
 
-  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Promise<void> {
+  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended {
     return this.append(handle, entries, { kind: 'transaction', lsn });
   }
 
@@ -347,12 +354,17 @@ export class DiskShapeLogStore implements ShapeLogStore {
 
   // ---- appends and group commit ----
 
-  // Async for its errors only: everything up to `enqueue` runs synchronously, in call order.
-  private async append(handle: string, entries: readonly StoredEntry[], kind: AppendKind): Promise<void> {
-    this.checkOpen();
-    const state = this.shapes.get(handle);
-    checkAppend(handle, state.plannedTail, entries, kind);
-    if (entries.length === 0) return;
+  // Runs synchronously up to `enqueue`, in call order; a refused append is refused in its promises.
+  private append(handle: string, entries: readonly StoredEntry[], kind: AppendKind): Appended {
+    let state: DiskShape;
+    try {
+      this.checkOpen();
+      state = this.shapes.get(handle);
+      checkAppend(handle, state.plannedTail, entries, kind);
+    } catch (error) {
+      return refusedAppend(error);
+    }
+    if (entries.length === 0) return visibleWhenDurable(Promise.resolve());
     const segments = planSegments(entries, state.plannedChunkBytes, this.options.chunkBytes);
     const logParts: Buffer[] = [];
     const records: SegmentRecord[] = [];
@@ -388,21 +400,23 @@ export class DiskShapeLogStore implements ShapeLogStore {
     return this.enqueue({ state, journal, records, decoded });
   }
 
-  private enqueue(item: BatchItem): Promise<void> {
+  private enqueue(item: BatchItem): Appended {
     if (this.batch === undefined) {
       let resolve!: () => void;
       let reject!: (error: Error) => void;
-      const done = new Promise<void>((res, rej) => {
+      let shown!: () => void;
+      const durable = new Promise<void>((res, rej) => {
         resolve = res;
         reject = rej;
       });
-      const batch: Batch = { items: [], done, resolve, reject };
+      const visible = new Promise<void>((res) => (shown = res));
+      const batch: Batch = { items: [], appended: { visible, durable }, shown, resolve, reject };
       this.batch = batch;
       // Appends made while the previous commit is in flight (or in this turn) join this batch.
       this.chain = this.chain.then(nextImmediate).then(() => this.commit(batch));
     }
     this.batch.items.push(item);
-    return this.batch.done;
+    return this.batch.appended;
   }
 
   private async commit(batch: Batch): Promise<void> {
@@ -410,10 +424,20 @@ export class DiskShapeLogStore implements ShapeLogStore {
     const items = batch.items.filter((item) => !item.state.deleted);
     try {
       if (this.failure) throw this.failed();
-      if (items.length > 0) await this.journal.append(encodeJournalRecord(items.map((item) => item.journal)));
+      const written =
+        items.length > 0
+          ? this.journal.append(encodeJournalRecord(items.map((item) => item.journal)))
+          : undefined;
+      // Visible once the write is issued, not once it returns (SE42): a client is not kept waiting
+      // for the disk. A crash before it returns loses nothing a client can miss: the slot is acked
+      // only past durable appends, so Postgres streams the transaction again, at the same offsets.
+      for (const item of items) this.show(item);
+      batch.shown();
+      await written;
     } catch (error) {
       this.failure ??= error as Error;
       for (const item of batch.items) item.state.busy--;
+      batch.shown();
       batch.reject(this.failed());
       return;
     }
@@ -424,7 +448,7 @@ export class DiskShapeLogStore implements ShapeLogStore {
       this.toWrite.add(item.state);
       this.journal.dirty.add(item.state);
     }
-    for (const item of batch.items) this.publish(item);
+    for (const item of batch.items) item.state.busy--;
     batch.resolve();
     this.scheduleWriter();
     try {
@@ -513,11 +537,9 @@ export class DiskShapeLogStore implements ShapeLogStore {
     return run;
   }
 
-  /** Durable: readers see it, waiters wake. */
-  private publish(item: BatchItem): void {
+  /** Readers see it, waiters wake (its bytes are in the cache, and in the files once written behind). */
+  private show(item: BatchItem): void {
     const { state } = item;
-    state.busy--;
-    if (state.deleted) return;
     item.records.forEach((record, i) => {
       this.cache.set(segmentKey(state.handle, state.index.count), item.decoded[i]);
       state.index.push(record);
@@ -570,7 +592,11 @@ export class DiskShapeLogStore implements ShapeLogStore {
   private async readRun(state: DiskShape, first: number, end: number): Promise<DecodedSegment[]> {
     const start = state.index.start(first);
     const length = state.index.end(end - 1) - start;
-    if (start + length > state.writtenLogBytes) await this.writeShape(state);
+    if (start + length > state.writtenLogBytes) {
+      // Shown but not yet durable (its journal write in flight): written behind once it is.
+      await this.chain;
+      await this.writeShape(state);
+    }
     const buf = Buffer.allocUnsafe(length);
     const files = await this.acquire(state);
     try {

@@ -8,6 +8,8 @@ import {
   checkHandle,
   closedError,
   shapeExists,
+  visibleWhenDurable,
+  type Appended,
   type Eviction,
   type NewShape,
   type ReadResult,
@@ -70,8 +72,8 @@ export class MemoryShapeLogStore implements ShapeLogStore {
     });
   }
 
-  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Promise<void> {
-    return this.run(() => this.append(handle, entries, { kind: 'transaction', lsn }));
+  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended {
+    return visibleWhenDurable(this.run(() => this.append(handle, entries, { kind: 'transaction', lsn })));
   }
 
   flush(): Promise<void> {

@@ -8,7 +8,7 @@ import { ShapeWaiters, type WakeScheduler } from './waiters';
 
 export interface ShapeState {
   meta: ShapeMeta;
-  /** Visible (durable) segments. */
+  /** Visible segments (SE42: durable, or their journal write in flight). */
   readonly index: ShapeIndex;
   readonly waiters: ShapeWaiters;
   lastAccess: number;

@@ -130,7 +130,7 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       const snapshot = Array.from({ length: 5 }, (_, i) => entry(0n, i, `s${i}`, 100));
       await store.appendSnapshot('h-1', snapshot);
       const tx = transaction(500n, 3, 't', 100);
-      await store.appendTransaction('h-1', 500n, tx);
+      await store.appendTransaction('h-1', 500n, tx).durable;
       const jsons = [...snapshot, ...tx].map((e) => e.json);
       const sizes = jsons.map(entryBytes);
       expect(sizes.slice(0, 5).every((s) => s === 188) && sizes.slice(5).every((s) => s === 218)).toBe(true);
@@ -175,7 +175,7 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       all.push(...snapshot);
       for (let lsn = 1000n; lsn < 1040n; lsn += 1n + BigInt(random(3))) {
         const tx = transaction(lsn, 1 + random(6), 't', random(400));
-        await store.appendTransaction('h-1', lsn, tx);
+        await store.appendTransaction('h-1', lsn, tx).durable;
         all.push(...tx);
       }
       let chunk = 0;
@@ -202,22 +202,22 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
     it('[SE41] an append that breaks the log order or format is refused whole, with nothing appended', async () => {
       const store = await open();
       await store.create(newShape('h-1'));
-      await store.appendTransaction('h-1', 10n, transaction(10n, 2));
+      await store.appendTransaction('h-1', 10n, transaction(10n, 2)).durable;
       const before = await store.read('h-1', BEFORE_ALL);
-      await rejectsWith(store.appendTransaction('h-1', 10n, transaction(10n, 1)), 'invalid_entry');
-      await rejectsWith(store.appendTransaction('h-1', 9n, transaction(9n, 1)), 'invalid_entry');
-      await rejectsWith(store.appendTransaction('h-1', 11n, transaction(12n, 1)), 'invalid_entry');
-      await rejectsWith(store.appendTransaction('h-1', 0n, []), 'invalid_entry');
+      await rejectsWith(store.appendTransaction('h-1', 10n, transaction(10n, 1)).durable, 'invalid_entry');
+      await rejectsWith(store.appendTransaction('h-1', 9n, transaction(9n, 1)).durable, 'invalid_entry');
+      await rejectsWith(store.appendTransaction('h-1', 11n, transaction(12n, 1)).durable, 'invalid_entry');
+      await rejectsWith(store.appendTransaction('h-1', 0n, []).durable, 'invalid_entry');
       await rejectsWith(store.appendSnapshot('h-1', [entry(0n, 0, 'late')]), 'invalid_entry');
       await rejectsWith(store.appendSnapshot('h-1', [entry(11n, 0, 'real')]), 'invalid_entry');
       const twoLines = [entry(11n, 0, 'ok'), { offset: { tx: 11n, op: 2 }, json: '{"a":1}\n{"b":2}' }];
-      await rejectsWith(store.appendTransaction('h-1', 11n, twoLines), 'invalid_entry');
+      await rejectsWith(store.appendTransaction('h-1', 11n, twoLines).durable, 'invalid_entry');
       await rejectsWith(
-        store.appendTransaction('h-1', 11n, [entry(11n, 2, 'a'), entry(11n, 2, 'b')]),
+        store.appendTransaction('h-1', 11n, [entry(11n, 2, 'a'), entry(11n, 2, 'b')]).durable,
         'invalid_entry',
       );
       expect(await store.read('h-1', BEFORE_ALL)).toEqual(before);
-      await store.appendTransaction('h-1', 11n, transaction(11n, 1));
+      await store.appendTransaction('h-1', 11n, transaction(11n, 1)).durable;
       expect(store.info('h-1')?.tail).toEqual({ tx: 11n, op: 0 });
     });
 
@@ -226,7 +226,7 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       const error = await rejectsWith(store.read('9-9', BEFORE_ALL), 'shape_not_found');
       expect(isShapeNotFound(error)).toBe(true);
       expect(error.code).toBe('not_found');
-      await rejectsWith(store.appendTransaction('9-9', 5n, transaction(5n, 1)), 'shape_not_found');
+      await rejectsWith(store.appendTransaction('9-9', 5n, transaction(5n, 1)).durable, 'shape_not_found');
       await rejectsWith(store.waitForChange('9-9', BEFORE_ALL, { timeoutMs: 10 }), 'shape_not_found');
     });
 
@@ -234,7 +234,9 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       const store = await open();
       const handles = Array.from({ length: 50 }, (_, i) => `s-${i}`);
       for (const h of handles) await store.create(newShape(h));
-      const pending = handles.map((h, i) => store.appendTransaction(h, 77n, transaction(77n, 1 + (i % 3))));
+      const pending = handles.map(
+        (h, i) => store.appendTransaction(h, 77n, transaction(77n, 1 + (i % 3))).durable,
+      );
       await store.flush();
       await Promise.all(pending);
       for (const [i, h] of handles.entries()) {
@@ -245,15 +247,37 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       }
     });
 
+    it('[SE42] once `visible` settles, the tail, reads and waiters see the append', async () => {
+      const store = await open();
+      await store.create(newShape('h-1'));
+      const waiting = store.waitForChange('h-1', BEFORE_ALL, { timeoutMs: 60_000 });
+      const appended = store.appendTransaction('h-1', 5n, transaction(5n, 2));
+      await appended.visible;
+      expect(store.tail('h-1')).toEqual({ tx: 5n, op: 2 });
+      expect(store.readCached('h-1', BEFORE_ALL)?.entries).toEqual(transaction(5n, 2).map((e) => e.json));
+      expect((await store.read('h-1', BEFORE_ALL)).entries).toEqual(transaction(5n, 2).map((e) => e.json));
+      expect(await waiting).toBe('changed');
+      await appended.durable;
+    });
+
+    it('[SE42] a refused append is never visible: `visible` settles, `durable` rejects, the tail stays', async () => {
+      const store = await open();
+      await store.create(newShape('h-1'));
+      const refused = store.appendTransaction('h-1', 0n, transaction(0n, 1));
+      await refused.visible;
+      await rejectsWith(refused.durable, 'invalid_entry');
+      expect(store.tail('h-1')).toEqual(BEFORE_ALL);
+    });
+
     it('[SE45] a waiter behind the tail resolves at once; one at the tail wakes on the next append', async () => {
       const store = await open();
       await store.create(newShape('h-1'));
-      await store.appendTransaction('h-1', 5n, transaction(5n, 1));
+      await store.appendTransaction('h-1', 5n, transaction(5n, 1)).durable;
       expect(await store.waitForChange('h-1', BEFORE_ALL, { timeoutMs: 60_000 })).toBe('changed');
       const waiting = store.waitForChange('h-1', { tx: 5n, op: 0 }, { timeoutMs: 60_000 });
       const other = await store.create(newShape('h-2'));
-      await store.appendTransaction(other.handle, 6n, transaction(6n, 1));
-      await store.appendTransaction('h-1', 7n, transaction(7n, 1));
+      await store.appendTransaction(other.handle, 6n, transaction(6n, 1)).durable;
+      await store.appendTransaction('h-1', 7n, transaction(7n, 1)).durable;
       expect(await waiting).toBe('changed');
       expect((await store.read('h-1', { tx: 5n, op: 0 })).entries).toEqual(
         transaction(7n, 1).map((e) => e.json),
@@ -280,7 +304,7 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       const store = await open();
       await store.create(newShape('h-1'));
       await store.create(newShape('h-2'));
-      await store.appendTransaction('h-1', 5n, transaction(5n, 2));
+      await store.appendTransaction('h-1', 5n, transaction(5n, 2)).durable;
       const deleting = store.delete('h-1');
       await rejectsWith(store.read('h-1', BEFORE_ALL), 'shape_not_found');
       expect(await deleting).toBe(true);
@@ -310,7 +334,7 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       ).toEqual(['a-1', 'b-1']);
       await eviction.done;
       expect(store.evictIdle().handles).toEqual([]);
-      await store.appendTransaction('b-1', 3n, transaction(3n, 1));
+      await store.appendTransaction('b-1', 3n, transaction(3n, 1)).durable;
       expect(await live).toBe('changed');
     });
 
@@ -321,7 +345,7 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       await store.close();
       expect(await live).toBe('aborted');
       await rejectsWith(store.read('h-1', BEFORE_ALL), 'closed');
-      await rejectsWith(store.appendTransaction('h-1', 5n, transaction(5n, 1)), 'closed');
+      await rejectsWith(store.appendTransaction('h-1', 5n, transaction(5n, 1)).durable, 'closed');
       await rejectsWith(store.create(newShape('h-2')), 'closed');
     });
 
@@ -329,8 +353,8 @@ export function shapeLogStoreContract(name: string, factory: () => StoreFactory)
       const store = await open();
       await store.create(newShape('h-1'));
       const big = 2n ** 63n + 5n;
-      await store.appendTransaction('h-1', big, transaction(big, 2));
-      await store.appendTransaction('h-1', big + 1n, transaction(big + 1n, 1));
+      await store.appendTransaction('h-1', big, transaction(big, 2)).durable;
+      await store.appendTransaction('h-1', big + 1n, transaction(big + 1n, 1)).durable;
       const r = await store.read('h-1', { tx: big, op: 2 });
       expect(r.entries).toEqual(transaction(big + 1n, 1).map((e) => e.json));
       expect(compareOffsets(r.tail, { tx: big + 1n, op: 0 })).toBe(0);

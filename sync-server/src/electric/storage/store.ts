@@ -31,7 +31,7 @@ export interface ShapeInfo extends NewShape {
   readonly snapshot: SnapshotXids | undefined;
   /** Set by `completeSnapshot`; a shape found incomplete after a restart should be rotated. */
   readonly snapshotComplete: boolean;
-  /** Offset of the last durable entry; `-1` (BEFORE_ALL) while the log is empty. */
+  /** Offset of the last visible entry; `-1` (BEFORE_ALL) while the log is empty. */
   readonly tail: LogOffset;
   /** Commit LSN of the last transaction in the log, 0n when it holds none (replay filter, RP9). */
   readonly lastLsn: bigint;
@@ -55,6 +55,29 @@ export interface ReadResult {
   /** Whether the response reaches the tail (then an up-to-date may follow, SE25). */
   readonly upToDate: boolean;
 }
+
+/**
+ * An append's two moments (SE42): readers see it, then it survives a crash. A live client may be
+ * answered from the first; the replication slot may be acknowledged only past the second.
+ */
+export interface Appended {
+  /** Settles once readers see the entries and their waiters are woken; never rejects. */
+  readonly visible: Promise<void>;
+  /** Resolves once the entries survive a crash; rejects when the append failed (then none is kept). */
+  readonly durable: Promise<void>;
+}
+
+/** An append that is visible when it is durable (or failed), as in a store without a disk. */
+export function visibleWhenDurable(durable: Promise<void>): Appended {
+  return { visible: durable.then(settled, settled), durable };
+}
+
+/** An append refused before anything of it was planned: never visible, `durable` says why. */
+export function refusedAppend(error: unknown): Appended {
+  return visibleWhenDurable(Promise.reject(error instanceof Error ? error : new Error(String(error))));
+}
+
+function settled(): void {}
 
 export type WaitOutcome = 'changed' | 'timeout' | 'deleted' | 'aborted';
 
@@ -97,12 +120,13 @@ export interface ShapeLogStore {
   /** Marks the snapshot whole, after its entries (snapshot-end included) are durable. */
   completeSnapshot(handle: string): Promise<void>;
   /**
-   * The shape's entries of the transaction committed at `lsn`: all-or-none after a crash, durable and
-   * visible to readers when it resolves. Calls made together (one transaction's shapes, or while a
-   * write is in flight) share one fsync. Don't await it inside the replication handler: collect the
-   * promises (or `flush()`) and acknowledge the slot when they resolve.
+   * The shape's entries of the transaction committed at `lsn`, all-or-none after a crash: readers see
+   * them when `visible` settles, a crash keeps them once `durable` resolves (SE42). Calls made together
+   * (one transaction's shapes, or while a write is in flight) share one fsync. Don't await it inside
+   * the replication handler: collect the promises (or `flush()`) and acknowledge the slot only once
+   * they are durable.
    */
-  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Promise<void>;
+  appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended;
   /** Resolves once every append issued before the call is durable and visible. */
   flush(): Promise<void>;
   /** The entries after `since` (exclusive) to the end of its chunk (SE26); `shape_not_found` if unknown. */
