@@ -222,7 +222,7 @@ export class GatedStore implements ShapeLogStore {
 
   appendTransaction(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended {
     const held = this.durability;
-    const appended = this.heldAppend(handle, lsn, entries);
+    const appended = this.shapeGatedAppend(handle, lsn, entries);
     if (!held) return appended;
     const durable = appended.durable.then(() => {
       held.arrive();
@@ -231,7 +231,7 @@ export class GatedStore implements ShapeLogStore {
     return { visible: appended.visible, durable };
   }
 
-  private heldAppend(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended {
+  private shapeGatedAppend(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended {
     const g = this.appends.get(handle);
     if (!g) return this.inner.appendTransaction(handle, lsn, entries);
     g.arrive();

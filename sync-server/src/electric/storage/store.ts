@@ -61,7 +61,7 @@ export interface ReadResult {
  * answered from the first; the replication slot may be acknowledged only past the second.
  */
 export interface Appended {
-  /** Settles once readers see the entries and their waiters are woken; never rejects. */
+  /** Settles once readers see the entries and their waiters are queued to wake; never rejects. */
   readonly visible: Promise<void>;
   /** Resolves once the entries survive a crash; rejects when the append failed (then none is kept). */
   readonly durable: Promise<void>;
