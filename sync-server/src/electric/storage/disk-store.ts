@@ -437,8 +437,9 @@ export class DiskShapeLogStore implements ShapeLogStore {
     } catch (error) {
       this.failure ??= error as Error;
       for (const item of batch.items) item.state.busy--;
-      batch.shown();
+      // Rejected first: whoever watches both hears of the failure before `visible` settles.
       batch.reject(this.failed());
+      batch.shown();
       return;
     }
     // Durable now: the shape files are written behind, coalescing commits; the journal covers a crash.
