@@ -53,10 +53,14 @@ interface Answer {
   body: Message[];
 }
 
-async function get(params: Record<string, string>): Promise<Answer> {
+function shapeUrl(params: Record<string, string>): URL {
   const url = new URL(server.shapeUrl);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  const res = await fetch(url);
+  return url;
+}
+
+async function get(params: Record<string, string>): Promise<Answer> {
+  const res = await fetch(shapeUrl(params));
   expect(res.status).toBe(200);
   return {
     handle: res.headers.get('electric-handle') as string,
@@ -77,8 +81,12 @@ function catchUp(s: { where: string; handle: string; offset: string }): Promise<
   return get({ table: 'pairs', where: s.where, handle: s.handle, offset: s.offset });
 }
 
+function liveParams(s: { where: string; handle: string; offset: string }): Record<string, string> {
+  return { table: 'pairs', where: s.where, handle: s.handle, offset: s.offset, live: 'true' };
+}
+
 function live(s: { where: string; handle: string; offset: string }): Promise<Answer> {
-  return get({ table: 'pairs', where: s.where, handle: s.handle, offset: s.offset, live: 'true' });
+  return get(liveParams(s));
 }
 
 function announcedLsn(answer: Answer): bigint {
@@ -165,6 +173,22 @@ describe('the announced watermark', () => {
       slowDisk.open();
     }
     await expect.poll(() => slotConfirmedPast(x), { timeout: 30_000 }).toBe(true);
+  });
+
+  it('[SE42] a failed append rotates its shape: the live poll gets 409 must-refetch, other shapes and the watermark go on', async () => {
+    const broken = await shape(10);
+    const healthy = await shape(11);
+    store.failAppends(broken.handle);
+    const brokenLive = fetch(shapeUrl(liveParams(broken)));
+    const healthyLive = live(healthy);
+    await db.pool.query(`insert into pairs values (110, 10), (111, 11)`);
+    const answer = await brokenLive;
+    expect(answer.status).toBe(409);
+    expect(answer.headers.get('electric-handle')).not.toBe(broken.handle);
+    const x = dataLsns(await healthyLive)[0] as bigint;
+    expect(server.running.engine.watermark).toBeGreaterThanOrEqual(x);
+    const rebuilt = await get({ table: 'pairs', where: broken.where, offset: '-1' });
+    expect(rebuilt.body.some((m) => m.key === '"public"."pairs"/"110"')).toBe(true);
   });
 
   it('[SE35] a slow shape build does not hold the announced watermark back; the shape serves what it buffered', async () => {

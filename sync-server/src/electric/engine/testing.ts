@@ -12,6 +12,7 @@ import { buildApp } from '../../http/app';
 import { silentLogger, type Logger } from '../../log';
 import type { LogOffset } from '../offset';
 import { dropSlot } from '../replication/setup';
+import { refusedAppend } from '../storage/store';
 import type {
   Appended,
   Eviction,
@@ -140,6 +141,7 @@ export class GatedStore implements ShapeLogStore {
   private nextCreate: Gate | undefined;
   private snapshotRows: { left: number; gate: Gate } | undefined;
   private durability: Gate | undefined;
+  private readonly failing = new Set<string>();
 
   constructor(private readonly inner: ShapeLogStore) {}
 
@@ -188,6 +190,11 @@ export class GatedStore implements ShapeLogStore {
     };
   }
 
+  /** The shape's transaction appends fail from now on, as on a full or broken disk. */
+  failAppends(handle: string): void {
+    this.failing.add(handle);
+  }
+
   /** Holds the next shape creation (its snapshot has started: transactions from now on are buffered). */
   holdNextCreate(): { reached: Promise<void>; open: () => void } {
     const g = gate();
@@ -232,6 +239,9 @@ export class GatedStore implements ShapeLogStore {
   }
 
   private shapeGatedAppend(handle: string, lsn: bigint, entries: readonly StoredEntry[]): Appended {
+    if (this.failing.has(handle)) {
+      return refusedAppend(new Error(`The test failed the append to ${handle}.`));
+    }
     const g = this.appends.get(handle);
     if (!g) return this.inner.appendTransaction(handle, lsn, entries);
     g.arrive();
